@@ -1,0 +1,96 @@
+import { Authorized, Directive } from 'type-graphql';
+import type { Role } from './roles';
+
+/**
+ * One rule of a policy. A policy lists rules and is met when any one of them is:
+ * `SIGNED_IN` any valid token; `SELF` the parent object is the signed-in user;
+ * a role, that role or one above it.
+ */
+export type AuthRule = 'SIGNED_IN' | 'SELF' | Role;
+
+export type Policy = { readonly kind: 'public' } | { readonly kind: 'rules'; readonly anyOf: readonly AuthRule[] };
+
+type Decorator = (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => void;
+
+interface DeclaredPolicies {
+  classPolicy?: Policy;
+  readonly fields: Map<string, Policy>;
+}
+
+// Kept beside type-graphql's metadata so the schema builder can check every field has a policy.
+const declared = new Map<Function, DeclaredPolicies>();
+
+function declare(policy: Policy, sdl: string): Decorator {
+  const directive = Directive(sdl) as Decorator;
+  const authorized = policy.kind === 'rules' ? (Authorized<AuthRule>([...policy.anyOf]) as Decorator) : undefined;
+  return (target, propertyKey, descriptor) => {
+    const owner = (propertyKey === undefined ? target : target.constructor) as Function;
+    const entry = declared.get(owner) ?? { fields: new Map<string, Policy>() };
+    declared.set(owner, entry);
+    if (propertyKey === undefined) {
+      if (entry.classPolicy) throw new Error(`${owner.name} declares more than one policy`);
+      entry.classPolicy = policy;
+    } else {
+      const name = String(propertyKey);
+      if (entry.fields.has(name)) throw new Error(`${owner.name}.${name} declares more than one policy`);
+      entry.fields.set(name, policy);
+    }
+    directive(target, propertyKey, descriptor);
+    authorized?.(target, propertyKey, descriptor);
+  };
+}
+
+/** Anyone may read this, signed in or not. */
+export function Public(): Decorator {
+  return declare({ kind: 'public' }, '@public');
+}
+
+/** Any signed-in user. */
+export function SignedIn(): Decorator {
+  return rules(['SIGNED_IN']);
+}
+
+/** Users holding `role` or a role above it. */
+export function RequireRole(role: Role): Decorator {
+  return rules([role]);
+}
+
+/** The user the parent object is, or anyone holding one of `roles`: "the user themself or ADMIN". */
+export function SelfOr(...roles: Role[]): Decorator {
+  return rules(['SELF', ...roles]);
+}
+
+function rules(anyOf: readonly AuthRule[]): Decorator {
+  return declare({ kind: 'rules', anyOf }, `@auth(requires: [${anyOf.join(', ')}])`);
+}
+
+/** The policy declared for a field, or its class's when the field declares none. */
+export function policyOf(owner: Function, field: string): Policy | undefined {
+  for (let cls: Function | null = owner; cls && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
+    const entry = declared.get(cls);
+    const policy = entry?.fields.get(field) ?? entry?.classPolicy;
+    if (policy) return policy;
+  }
+  return undefined;
+}
+
+/** Class policies apply to fields through type-graphql; a public field cannot loosen a guarded class. */
+export function assertConsistentPolicies(): void {
+  for (const [owner, entry] of declared) {
+    if (entry.classPolicy?.kind !== 'rules') continue;
+    for (const [field, policy] of entry.fields) {
+      if (policy.kind === 'public') {
+        throw new Error(
+          `${owner.name}.${field} is @Public() inside a class guarded by a policy; move the policy to fields`,
+        );
+      }
+    }
+  }
+}
+
+export function describePolicy(policy: Policy): string {
+  if (policy.kind === 'public') return 'anyone';
+  return policy.anyOf
+    .map((rule) => (rule === 'SIGNED_IN' ? 'any signed-in user' : rule === 'SELF' ? 'the user themself' : rule))
+    .join(' or ');
+}

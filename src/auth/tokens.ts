@@ -1,0 +1,118 @@
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { InvalidTokenError } from '../errors';
+import { parseRoles, type Role } from './roles';
+
+/** The identity a verified access token proves; what the context carries. */
+export interface Viewer {
+  readonly id: string;
+  readonly roles: readonly Role[];
+  /** The token's `jti`. */
+  readonly tokenId: string;
+  /** Seconds since the epoch. */
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+export interface AccessTokenOptions {
+  readonly secret: Buffer;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  readonly now?: () => number;
+}
+
+export interface AccessTokens {
+  issue(subject: { id: string; roles: readonly Role[] }): IssuedAccessToken;
+  /** Returns the viewer or throws InvalidTokenError; never trusts a claim because it decoded. */
+  verify(token: string): Viewer;
+}
+
+const ALGORITHM = 'HS256';
+// RFC 9068 §2.1: access tokens carry typ "at+jwt" so an ID token or another JWT cannot be replayed as one.
+const TOKEN_TYPE = 'at+jwt';
+export const CLOCK_SKEW_SECONDS = 30;
+/** Ours are ~350 bytes; a huge token is an attack on the parser, not a credential. */
+export const MAX_TOKEN_LENGTH = 4096;
+// Headers that ask the verifier to fetch or trust keys or semantics it did not choose (RFC 8725 §3.10).
+const FORBIDDEN_HEADERS = ['crit', 'jku', 'jwk', 'x5u', 'x5c'] as const;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_SUBJECT_LENGTH = 64;
+
+export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
+  // Built once: jsonwebtoken given a string secret re-parses it as a key on every call.
+  const key: KeyObject = createSecretKey(options.secret);
+  const now = options.now ?? Date.now;
+  const { issuer, audience, ttlSeconds } = options;
+  const verifyOptions = {
+    algorithms: [ALGORITHM] as jwt.Algorithm[],
+    issuer,
+    audience,
+    clockTolerance: CLOCK_SKEW_SECONDS,
+    complete: true as const,
+  };
+
+  return {
+    issue(subject) {
+      const iat = Math.floor(now() / 1000);
+      const payload = {
+        sub: subject.id,
+        roles: [...subject.roles],
+        jti: randomUUID(),
+        iat,
+        exp: iat + ttlSeconds,
+        iss: issuer,
+        aud: audience,
+      };
+      const token = jwt.sign(payload, key, { algorithm: ALGORITHM, header: { alg: ALGORITHM, typ: TOKEN_TYPE } });
+      return { token, expiresIn: ttlSeconds };
+    },
+
+    verify(token) {
+      if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new InvalidTokenError();
+      let decoded: jwt.Jwt;
+      try {
+        decoded = jwt.verify(token, key, { ...verifyOptions, clockTimestamp: Math.floor(now() / 1000) });
+      } catch (error) {
+        throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+      }
+      const header = decoded.header as unknown as Record<string, unknown>;
+      if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== TOKEN_TYPE) throw new InvalidTokenError();
+      if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new InvalidTokenError();
+      return narrowClaims(decoded.payload);
+    },
+  };
+}
+
+function narrowClaims(payload: unknown): Viewer {
+  if (typeof payload !== 'object' || payload === null) throw new InvalidTokenError();
+  const claims = payload as Record<string, unknown>;
+  const { sub, jti, iat, exp } = claims;
+  const roles = parseRoles(claims.roles);
+  if (
+    typeof sub !== 'string' ||
+    sub.length === 0 ||
+    sub.length > MAX_SUBJECT_LENGTH ||
+    typeof jti !== 'string' ||
+    jti.length === 0 ||
+    !Number.isSafeInteger(iat) ||
+    // jsonwebtoken checks exp only when present; an access token without one would live forever.
+    !Number.isSafeInteger(exp) ||
+    roles === null
+  ) {
+    throw new InvalidTokenError();
+  }
+  return Object.freeze({
+    id: sub,
+    roles: Object.freeze(roles),
+    tokenId: jti,
+    issuedAt: iat as number,
+    expiresAt: exp as number,
+  });
+}

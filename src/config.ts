@@ -1,0 +1,182 @@
+import path from 'node:path';
+
+/** Where the process runs; decides introspection, the landing page, stack traces and secret rules. */
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export type DatabaseConfig =
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface JwtConfig {
+  /** HS256 signing secret; null means "generate one and keep it in the data directory" (never in production). */
+  readonly secret: Buffer | null;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+}
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly jwt: JwtConfig;
+  /** Exact origins allowed by CORS. Empty means no cross-origin access at all; `*` is refused. */
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Thrown for a bad environment; the message always names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+/** HS256 keys shorter than the hash output weaken the MAC (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads, validates and freezes the configuration. The only reader of
+ * `process.env` in the code base: everything else is handed a Config.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const nodeEnv = oneOf('NODE_ENV', env.NODE_ENV, NODE_ENVS, 'development');
+  const dataDir = path.resolve(cwd, nonEmpty(env.DATA_DIR) ?? 'data');
+
+  const config: Config = {
+    nodeEnv,
+    host: nonEmpty(env.HOST) ?? 'localhost',
+    port: integer('PORT', env.PORT, { min: 0, max: 65535, fallback: 4000 }),
+    dataDir,
+    database: parseDatabaseUrl(env.DATABASE_URL, dataDir, cwd),
+    jwt: {
+      secret: parseSecret(env.JWT_SECRET, nodeEnv),
+      issuer: nonEmpty(env.JWT_ISSUER) ?? 'tollgate',
+      audience: nonEmpty(env.JWT_AUDIENCE) ?? 'tollgate-api',
+      accessTokenTtlSeconds: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, {
+        fallback: 15 * 60,
+        min: 30,
+        max: 24 * 60 * 60,
+      }),
+    },
+    corsOrigins: parseOrigins(env.CORS_ORIGINS),
+    logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+  };
+  return deepFreeze(config);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function oneOf<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  const value = nonEmpty(raw);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function integer(name: string, raw: string | undefined, opts: { min: number; max: number; fallback: number }): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return opts.fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (n < opts.min || n > opts.max) throw new ConfigError(name, `must be between ${opts.min} and ${opts.max}`);
+  return n;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Accepts plain seconds ("900") or a number with a unit ("15m", "1h", "30d"). */
+export function duration(
+  name: string,
+  raw: string | undefined,
+  opts: { fallback: number; min: number; max: number },
+): number {
+  const value = nonEmpty(raw);
+  if (value === undefined) return opts.fallback;
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+  if (!match) throw new ConfigError(name, `must be seconds or a duration like 15m, 1h, 7d (got "${value}")`);
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] || 's']!;
+  if (seconds < opts.min || seconds > opts.max) {
+    throw new ConfigError(name, `must be between ${opts.min}s and ${opts.max}s (got ${seconds}s)`);
+  }
+  return seconds;
+}
+
+function parseDatabaseUrl(raw: string | undefined, dataDir: string, cwd: string): DatabaseConfig {
+  const value = nonEmpty(raw);
+  if (value === undefined) return { kind: 'sqlite', path: path.join(dataDir, 'tollgate.db') };
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: value };
+  }
+  const file = /^(?:sqlite|file):(.+)$/i.exec(value);
+  if (file) return { kind: 'sqlite', path: path.resolve(cwd, file[1]!.replace(/^\/\/(?=\/)/, '')) };
+  throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL or a file: path to a SQLite database');
+}
+
+function parseSecret(raw: string | undefined, nodeEnv: NodeEnv): Buffer | null {
+  // Not trimmed: a secret is bytes, and silently changing it would sign with a different key.
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production') {
+      throw new ConfigError('JWT_SECRET', `is required in production (at least ${MIN_SECRET_BYTES} bytes)`);
+    }
+    return null;
+  }
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes (got ${secret.length})`);
+  }
+  return secret;
+}
+
+function parseOrigins(raw: string | undefined): readonly string[] {
+  const value = nonEmpty(raw);
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      // A wildcard would let any site read authenticated responses (with credentials, browsers reflect it).
+      if (origin === '*') throw new ConfigError('CORS_ORIGINS', 'must list exact origins; "*" is not allowed');
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+      }
+      if (!/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+        throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+      }
+      return url.origin;
+    });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

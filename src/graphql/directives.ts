@@ -1,0 +1,86 @@
+import {
+  DirectiveLocation,
+  GraphQLDirective,
+  GraphQLEnumType,
+  GraphQLList,
+  GraphQLNonNull,
+  isObjectType,
+  type ConstDirectiveNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { describePolicy, type AuthRule, type Policy } from '../auth/policies';
+
+// These directives only document: enforcement is type-graphql's @Authorized with our checker.
+// They let a reader of schema.graphql (and of generated client types) see who may read what.
+const AuthRuleEnum = new GraphQLEnumType({
+  name: 'AuthRule',
+  description: 'One way to satisfy an @auth policy; any listed rule suffices.',
+  values: {
+    SIGNED_IN: { description: 'Any signed-in user.' },
+    SELF: { description: 'The user the parent object is.' },
+    USER: { description: 'Holds USER or a role above it.' },
+    EDITOR: { description: 'Holds EDITOR or ADMIN.' },
+    ADMIN: { description: 'Holds ADMIN.' },
+  },
+});
+
+export const authDirective = new GraphQLDirective({
+  name: 'auth',
+  description: 'Only callers meeting one of `requires` may read this; others get null and an error.',
+  locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
+  args: { requires: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(AuthRuleEnum))) } },
+});
+
+export const publicDirective = new GraphQLDirective({
+  name: 'public',
+  description: 'Anyone may read this, signed in or not.',
+  locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
+});
+
+function policyFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): Policy | undefined {
+  for (const directive of directives ?? []) {
+    if (directive.name.value === publicDirective.name) return { kind: 'public' };
+    if (directive.name.value === authDirective.name) {
+      const requires = directive.arguments?.find((arg) => arg.name.value === 'requires')?.value;
+      const anyOf =
+        requires?.kind === 'ListValue' ? requires.values.flatMap((v) => (v.kind === 'EnumValue' ? [v.value] : [])) : [];
+      return { kind: 'rules', anyOf: anyOf as AuthRule[] };
+    }
+  }
+  return undefined;
+}
+
+/** The policy a field carries in the built schema: its own, else its type's. */
+export function fieldPolicy(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): Policy | undefined {
+  return policyFromDirectives(field.astNode?.directives) ?? policyFromDirectives(type.astNode?.directives);
+}
+
+/** Every "Type.field" of every object type (roots included) that declares no policy. */
+export function fieldsWithoutPolicy(schema: GraphQLSchema): string[] {
+  const missing: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!fieldPolicy(type, field)) missing.push(`${type.name}.${field.name}`);
+    }
+  }
+  return missing;
+}
+
+/**
+ * Appends each field's policy to its description. Introspection does not carry
+ * directives, so this is how Apollo Sandbox users see who may read a field.
+ */
+export function describePolicies(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const policy = fieldPolicy(type, field);
+      if (!policy || policy.kind === 'public') continue;
+      const access = `Access: ${describePolicy(policy)}.`;
+      field.description = field.description ? `${field.description}\n\n${access}` : access;
+    }
+  }
+}

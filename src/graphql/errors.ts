@@ -1,0 +1,89 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AuthenticationError, BusyError, DomainError, InvalidInputError } from '../errors';
+import type { AuthRule } from '../auth/policies';
+
+/** Every `extensions.code` a client can see. Anything else is masked as INTERNAL_SERVER_ERROR. */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Raised by Apollo Server and graphql-js before any resolver runs.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
+export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
+
+export function forbidden(requires: readonly AuthRule[]): GraphQLError {
+  return new GraphQLError('You are not allowed to read this field.', {
+    extensions: { code: ErrorCode.FORBIDDEN, requires },
+  });
+}
+
+export function authenticationRequired(requires: readonly AuthRule[]): GraphQLError {
+  return new GraphQLError('You must be signed in to read this field.', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, requires },
+  });
+}
+
+/** The edge's single translation from domain errors to public ones. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  if (error instanceof AuthenticationError) {
+    return new GraphQLError(error.message, { extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason } });
+  }
+  if (error instanceof InvalidInputError) {
+    return new GraphQLError(error.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: error.field } });
+  }
+  if (error instanceof BusyError) {
+    return new GraphQLError(error.message, {
+      extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfter: error.retryAfterSeconds },
+    });
+  }
+  // A DomainError subclass nobody mapped is a programming error: mask it like any other.
+  return new GraphQLError(INTERNAL_ERROR_MESSAGE, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+}
+
+/** True when the error is one we meant to show; everything else is logged and masked. */
+export function isExpectedError(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return true;
+  if (!(original instanceof GraphQLError)) return false;
+  const code = original.extensions?.code;
+  // graphql-js wraps a non-GraphQLError thrown in a resolver; its originalError is the real cause.
+  if (original.originalError && !(original.originalError instanceof GraphQLError)) return false;
+  return typeof code === 'string' && PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/**
+ * Apollo's formatError: domain errors become their public shape; errors with a
+ * public code pass; anything else becomes "Internal server error" (the
+ * errors plugin logs it in full and adds the request id).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) {
+    const mapped = toGraphQLError(original);
+    return {
+      message: mapped.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: mapped.extensions,
+    };
+  }
+  if (isExpectedError(error)) return formatted;
+  return {
+    message: INTERNAL_ERROR_MESSAGE,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { normalizePassword, type PasswordHasher } from '../../auth/passwords';
+import { Role } from '../../auth/roles';
+import { InvalidCredentialsError, InvalidInputError } from '../../errors';
+import type { UserCursor, UserPage, UserRecord } from './user.model';
+import type { UserRepository } from './user.repository';
+import { EMAIL_MAX_LENGTH, canonicalEmail, validDisplayName, validEmail } from './user.rules';
+
+export interface NewAccount {
+  readonly email: string;
+  readonly password: string;
+  readonly displayName: string;
+}
+
+export interface UserServiceDeps {
+  readonly users: UserRepository;
+  readonly passwords: PasswordHasher;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+}
+
+/** Accounts and credentials: the rules, independent of how they are called. */
+export class UserService {
+  constructor(private readonly deps: UserServiceDeps) {}
+
+  /** Creates an account. Every rule is checked before any hashing or writing. */
+  async register(account: NewAccount, roles: readonly Role[] = [Role.USER]): Promise<UserRecord> {
+    const email = validEmail(account.email);
+    const displayName = validDisplayName(account.displayName);
+    const password = normalizePassword(account.password);
+    const passwordHash = await this.deps.passwords.hash(password);
+    const now = this.deps.now();
+    const id = randomUUID();
+    const inserted = await this.deps.users.insert({ id, email, passwordHash, displayName, roles, now });
+    // Says no more than needed: not whether the address belongs to someone.
+    if (!inserted) throw new InvalidInputError('email', 'This email address cannot be used.');
+    const at = new Date(now);
+    return {
+      id,
+      email,
+      displayName,
+      roles: [...roles],
+      disabled: false,
+      createdAt: at,
+      updatedAt: at,
+      lastLoginAt: null,
+    };
+  }
+
+  /**
+   * Proves an email and password. Unknown email, wrong password and disabled
+   * account all cost one argon2 verify and end in the same InvalidCredentialsError,
+   * so neither the answer nor its timing says which accounts exist.
+   */
+  async authenticate(rawEmail: string, rawPassword: string): Promise<UserRecord> {
+    const password = normalizePassword(rawPassword);
+    const email = canonicalEmail(rawEmail);
+    const credentials = email.length <= EMAIL_MAX_LENGTH ? await this.deps.users.findCredentialsByEmail(email) : null;
+    if (!credentials) {
+      await this.deps.passwords.verifyAgainstDummy(password);
+      throw new InvalidCredentialsError();
+    }
+    const { ok, needsRehash } = await this.deps.passwords.verify(credentials.passwordHash, password);
+    if (!ok || credentials.user.disabled) throw new InvalidCredentialsError();
+
+    const now = this.deps.now();
+    // The only moment the plain password is known: upgrade hashes made with weaker parameters.
+    const upgradedHash = needsRehash ? await this.deps.passwords.hash(password) : undefined;
+    await this.deps.users.recordLogin(credentials.user.id, now, upgradedHash);
+    return { ...credentials.user, lastLoginAt: new Date(now) };
+  }
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.deps.users.findById(id);
+  }
+
+  list(first: number, after: UserCursor | null): Promise<UserPage> {
+    return this.deps.users.list(first, after);
+  }
+}

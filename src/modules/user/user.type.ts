@@ -1,0 +1,36 @@
+import { GraphQLBoolean } from 'graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Public, SelfOr, RequireRole } from '../../auth/policies';
+import { Role } from '../../auth/roles';
+import type { UserRecord } from './user.model';
+
+@ObjectType({ description: 'A person with an account.' })
+export class User implements Omit<UserRecord, 'updatedAt'> {
+  @Public()
+  @Field(() => ID)
+  id!: string;
+
+  @Public()
+  @Field(() => String)
+  displayName!: string;
+
+  @Public()
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @SelfOr(Role.ADMIN)
+  @Field(() => String, { nullable: true })
+  email!: string;
+
+  @SelfOr(Role.ADMIN)
+  @Field(() => [Role], { nullable: true })
+  roles!: readonly Role[];
+
+  @SelfOr(Role.ADMIN)
+  @Field(() => Date, { nullable: true })
+  lastLoginAt!: Date | null;
+
+  @RequireRole(Role.ADMIN)
+  @Field(() => GraphQLBoolean, { nullable: true, description: 'Disabled users cannot log in.' })
+  disabled!: boolean;
+}
