@@ -20,8 +20,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'test/**', 'bench/**', 'jest.config.ts', 'src/cli/**'],
+    files: ['src/config.ts', 'test/**', 'bench/**', 'src/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
 );

@@ -1,4 +1,4 @@
-import { satisfiesRole } from './roles';
+import { satisfiesRole, type Role } from './roles';
 import type { AuthRule } from './policies';
 import type { Viewer } from './tokens';
 
@@ -34,7 +34,7 @@ export function decideAccess(viewer: Viewer | null, rules: readonly AuthRule[], 
         if (isSelf(viewer, parent)) return ALLOWED;
         break;
       default:
-        if (viewer && satisfiesRole(viewer.roles, rule)) return ALLOWED;
+        if (viewer && satisfiesRole(viewer.roles, rule as Role)) return ALLOWED;
     }
   }
   return { allowed: false, code: viewer ? 'FORBIDDEN' : 'UNAUTHENTICATED', requires: rules };

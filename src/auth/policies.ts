@@ -6,7 +6,7 @@ import type { Role } from './roles';
  * `SIGNED_IN` any valid token; `SELF` the parent object is the signed-in user;
  * a role, that role or one above it.
  */
-export type AuthRule = 'SIGNED_IN' | 'SELF' | Role;
+export type AuthRule = 'SIGNED_IN' | 'SELF' | `${Role}`;
 
 export type Policy = { readonly kind: 'public' } | { readonly kind: 'rules'; readonly anyOf: readonly AuthRule[] };
 

@@ -70,20 +70,17 @@ export function isExpectedError(error: unknown): boolean {
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  const { locations, path } = formatted;
   if (original instanceof DomainError) {
-    const mapped = toGraphQLError(original);
-    return {
-      message: mapped.message,
-      locations: formatted.locations,
-      path: formatted.path,
-      extensions: mapped.extensions,
-    };
+    return { message: original.message, locations, path, extensions: toGraphQLError(original).extensions };
   }
-  if (isExpectedError(error)) return formatted;
+  // Stack traces (development only) help with the unexpected; on errors we meant to raise they are noise.
+  const { stacktrace, ...extensions } = formatted.extensions ?? {};
+  if (isExpectedError(error)) return { ...formatted, extensions };
   return {
     message: INTERNAL_ERROR_MESSAGE,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    locations,
+    path,
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(stacktrace ? { stacktrace } : {}) },
   };
 }

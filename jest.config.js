@@ -1,6 +1,6 @@
-import type { Config } from 'jest';
-
-const config: Config = {
+// @ts-check
+/** @type {import('jest').Config} */
+module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
@@ -12,5 +12,3 @@ const config: Config = {
   // Two cores: more workers only queue argon2 hashes behind each other.
   maxWorkers: 2,
 };
-
-export default config;
