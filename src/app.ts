@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { createPasswordHasher, type PasswordHasherOptions } from './auth/passwords';
+import { createRefreshTokenCrypto } from './auth/refresh-tokens';
+import { createLocalBus, createRedisBus } from './auth/revocation-bus';
 import { loadOrCreateSigningSecret } from './auth/signing-secret';
 import { createAccessTokens, type AccessTokens } from './auth/tokens';
 import type { Config } from './config';
@@ -7,7 +9,13 @@ import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildAppSchema } from './graphql/schema';
 import type { Logger } from './logger';
+import { AccountAdminService } from './modules/admin/account-admin.service';
+import { AuditLog } from './modules/audit/audit-log';
+import { AuditRepository } from './modules/audit/audit.repository';
 import { AuthService } from './modules/auth/auth.service';
+import { Revocations } from './modules/session/revocations';
+import { SessionRepository } from './modules/session/session.repository';
+import { SessionService } from './modules/session/session.service';
 import { UserRepository } from './modules/user/user.repository';
 import { UserService } from './modules/user/user.service';
 import { createHttpServer, type HttpServer } from './server';
@@ -24,6 +32,12 @@ export interface Services {
   readonly tokens: AccessTokens;
   readonly users: UserService;
   readonly auth: AuthService;
+  readonly sessions: SessionService;
+  readonly accounts: AccountAdminService;
+  readonly auditEvents: AuditRepository;
+  readonly revocations: Revocations;
+  /** Closes the revocation bus and the database. */
+  close(): Promise<void>;
 }
 
 /** Opens and migrates the database and wires the services. Shared by the server and the CLI. */
@@ -33,6 +47,7 @@ export async function createServices(config: Config, options: AppOptions): Promi
   try {
     await migrateToLatest(database.db);
     const secret = config.jwt.secret ?? loadOrCreateSigningSecret(config.dataDir, options.logger);
+    const accessTokenLifetime = config.jwt.accessTokenTtlSeconds * 1000;
     const tokens = createAccessTokens({
       secret,
       issuer: config.jwt.issuer,
@@ -41,8 +56,51 @@ export async function createServices(config: Config, options: AppOptions): Promi
       now,
     });
     const passwords = await createPasswordHasher(options.passwords);
-    const users = new UserService({ users: new UserRepository(database.db), passwords, now });
-    return { database, tokens, users, auth: new AuthService(users, tokens) };
+    const userRepository = new UserRepository(database.db, database.dialect);
+    const sessionRepository = new SessionRepository(database.db);
+    const auditEvents = new AuditRepository(database.db);
+    const audit = new AuditLog(auditEvents, now);
+    const bus = config.redis
+      ? createRedisBus(config.redis.url, config.redis.keyPrefix, options.logger)
+      : createLocalBus();
+    const revocations = new Revocations({
+      sessions: sessionRepository,
+      users: userRepository,
+      bus,
+      now,
+      accessTokenLifetime,
+    });
+    const sessions = new SessionService({
+      sessions: sessionRepository,
+      users: userRepository,
+      tokens,
+      refreshTokens: createRefreshTokenCrypto(secret),
+      revocations,
+      audit,
+      now,
+      policy: {
+        absoluteLifetime: config.sessions.absoluteLifetimeSeconds * 1000,
+        idleTimeout: config.sessions.idleTimeoutSeconds * 1000,
+        reuseGrace: config.sessions.reuseGraceSeconds * 1000,
+        accessTokenLifetime,
+      },
+    });
+    const users = new UserService({ users: userRepository, passwords, now });
+    await revocations.start();
+    return {
+      database,
+      tokens,
+      users,
+      sessions,
+      auth: new AuthService(users, sessions, audit),
+      accounts: new AccountAdminService({ users: userRepository, sessions, revocations, audit, now }),
+      auditEvents,
+      revocations,
+      async close() {
+        await revocations.close();
+        await database.close();
+      },
+    };
   } catch (error) {
     await database.close();
     throw error;
@@ -64,6 +122,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     const http = await createHttpServer(config, {
       schema,
       tokens: services.tokens,
+      checkRevocation: (viewer) => services.revocations.check(viewer),
       logger: options.logger,
       checkDatabase: async () => {
         await sql`select 1`.execute(services.database.db);
@@ -75,11 +134,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       listen: () => http.listen(),
       async close() {
         await http.close();
-        await services.database.close();
+        await services.close();
       },
     };
   } catch (error) {
-    await services.database.close();
+    await services.close();
     throw error;
   }
 }

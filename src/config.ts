@@ -14,6 +14,21 @@ export interface JwtConfig {
   readonly accessTokenTtlSeconds: number;
 }
 
+export interface SessionConfig {
+  /** Seconds a session may live at most, however it is used. */
+  readonly absoluteLifetimeSeconds: number;
+  /** Seconds without a refresh after which the session ends. */
+  readonly idleTimeoutSeconds: number;
+  /** Seconds a rotated refresh token still returns its successor (tabs racing, retries). */
+  readonly reuseGraceSeconds: number;
+}
+
+export interface RedisConfig {
+  readonly url: string;
+  /** Prefix of every key and channel, so several deployments can share one Redis. */
+  readonly keyPrefix: string;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -21,6 +36,11 @@ export interface Config {
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
+  readonly sessions: SessionConfig;
+  /** Set when several instances share the database: revocations travel between them through Redis. */
+  readonly redis: RedisConfig | null;
+  /** Trust X-Forwarded-For from this many proxies in front (0: use the socket address). */
+  readonly trustProxyHops: number;
   /** Exact origins allowed by CORS. Empty means no cross-origin access at all; `*` is refused. */
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
@@ -71,6 +91,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         max: 24 * 60 * 60,
       }),
     },
+    sessions: {
+      absoluteLifetimeSeconds: duration('REFRESH_TOKEN_TTL', env.REFRESH_TOKEN_TTL, {
+        fallback: 30 * 86400,
+        min: 60,
+        max: 365 * 86400,
+      }),
+      idleTimeoutSeconds: duration('SESSION_IDLE_TIMEOUT', env.SESSION_IDLE_TIMEOUT, {
+        fallback: 7 * 86400,
+        min: 60,
+        max: 365 * 86400,
+      }),
+      reuseGraceSeconds: duration('REFRESH_REUSE_GRACE', env.REFRESH_REUSE_GRACE, { fallback: 10, min: 0, max: 60 }),
+    },
+    redis: parseRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX),
+    trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, { min: 0, max: 10, fallback: 0 }),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
   };
@@ -133,6 +168,17 @@ function parseDatabaseUrl(raw: string | undefined, dataDir: string, cwd: string)
   const file = /^(?:sqlite|file):(.+)$/i.exec(value);
   if (file) return { kind: 'sqlite', path: path.resolve(cwd, file[1]!.replace(/^\/\/(?=\/)/, '')) };
   throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL or a file: path to a SQLite database');
+}
+
+function parseRedis(rawUrl: string | undefined, rawPrefix: string | undefined): RedisConfig | null {
+  const url = nonEmpty(rawUrl);
+  if (url === undefined) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  const keyPrefix = nonEmpty(rawPrefix) ?? 'tollgate:';
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'may hold letters, digits, ":", ".", "_" and "-" (at most 64)');
+  }
+  return { url, keyPrefix };
 }
 
 function parseSecret(raw: string | undefined, nodeEnv: NodeEnv): Buffer | null {

@@ -1,15 +1,94 @@
 import { HeaderMap } from '@apollo/server';
-import type { FastifyRequest } from 'fastify';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
+import type { RevocationVerdict } from './auth/revocation';
 import type { AccessTokens, Viewer } from './auth/tokens';
 import { InvalidTokenError } from './errors';
 import { ErrorCode } from './graphql/errors';
+import type { ClientInfo } from './modules/session/session.model';
 
 /** What every resolver sees about the request. Nothing below this file reads headers. */
 export interface Context {
   readonly requestId: string;
   /** The verified caller; null for an anonymous request. */
   readonly viewer: Viewer | null;
+  /** Where the request came from, for sessions and the audit log. */
+  readonly client: ClientInfo;
+  readonly refreshCookie: RefreshCookie;
+}
+
+/** The browser-mode refresh token: an HttpOnly cookie scripts cannot read. */
+export interface RefreshCookie {
+  /** The refresh token the browser sent, if any. */
+  readonly presented: string | null;
+  set(token: string, maxAgeSeconds: number): void;
+  clear(): void;
+}
+
+// __Host- makes the browser insist on Secure, Path=/ and no Domain: no subdomain can plant or read it.
+export const REFRESH_COOKIE_NAME = '__Host-tollgate-refresh';
+const COOKIE_ATTRIBUTES = { httpOnly: true, secure: true, sameSite: 'strict', path: '/' } as const;
+const MAX_USER_AGENT_LENGTH = 256;
+
+export interface ContextDeps {
+  readonly tokens: AccessTokens;
+  readonly checkRevocation: (viewer: Viewer) => RevocationVerdict;
+}
+
+/** Builds the context for one request; throws a 401 GraphQLError when the bearer token proves nothing. */
+export function createContext(request: FastifyRequest, reply: FastifyReply, deps: ContextDeps): Context {
+  const viewer = readViewer(request, deps.tokens);
+  if (viewer) {
+    const verdict = deps.checkRevocation(viewer);
+    if (verdict) throw invalidToken(new InvalidTokenError(verdict));
+  }
+  return new RequestContext(request, reply, viewer);
+}
+
+class RequestContext implements Context {
+  readonly requestId: string;
+  private clientInfo?: ClientInfo;
+  private cookie?: RefreshCookie;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly viewer: Viewer | null,
+  ) {
+    this.requestId = request.id;
+  }
+
+  // Built on first use: most requests never need them, and this runs on every request.
+  get client(): ClientInfo {
+    this.clientInfo ??= {
+      ip: this.request.ip ?? null,
+      userAgent: this.request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    };
+    return this.clientInfo;
+  }
+
+  get refreshCookie(): RefreshCookie {
+    if (!this.cookie) {
+      const header = this.request.headers.cookie;
+      const presented = header ? (parseCookies(header)[REFRESH_COOKIE_NAME] ?? null) : null;
+      const reply = this.reply;
+      this.cookie = {
+        presented,
+        set: (token, maxAge) =>
+          void reply.header(
+            'set-cookie',
+            serializeCookie(REFRESH_COOKIE_NAME, token, { ...COOKIE_ATTRIBUTES, maxAge }),
+          ),
+        clear: () =>
+          void reply.header(
+            'set-cookie',
+            serializeCookie(REFRESH_COOKIE_NAME, '', { ...COOKIE_ATTRIBUTES, maxAge: 0 }),
+          ),
+      };
+    }
+    return this.cookie;
+  }
 }
 
 // RFC 6750 §2.1: b64token, after exactly one space-separated "Bearer" (scheme case-insensitive, RFC 7235 §2.1).

@@ -5,7 +5,9 @@
  */
 
 /** Why an authentication attempt failed; sent to clients as `extensions.reason`. */
-export type AuthFailureReason = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'INVALID_CREDENTIALS';
+export type TokenFailureReason = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_STALE';
+export type RefreshFailureReason = 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED';
+export type AuthFailureReason = TokenFailureReason | RefreshFailureReason | 'INVALID_CREDENTIALS';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: 'authentication' | 'input' | 'busy';
@@ -23,9 +25,30 @@ export class AuthenticationError extends DomainError {
   }
 }
 
+const TOKEN_MESSAGES: Readonly<Record<TokenFailureReason, string>> = {
+  TOKEN_INVALID: 'The access token is invalid.',
+  TOKEN_EXPIRED: 'The access token has expired.',
+  TOKEN_REVOKED: 'The session of this access token has ended.',
+  TOKEN_STALE: "The user's roles changed; refresh the access token.",
+};
+
 export class InvalidTokenError extends AuthenticationError {
-  constructor(reason: 'TOKEN_INVALID' | 'TOKEN_EXPIRED' = 'TOKEN_INVALID') {
-    super(reason, reason === 'TOKEN_EXPIRED' ? 'The access token has expired.' : 'The access token is invalid.');
+  declare readonly reason: TokenFailureReason;
+  constructor(reason: TokenFailureReason = 'TOKEN_INVALID') {
+    super(reason, TOKEN_MESSAGES[reason]);
+  }
+}
+
+const REFRESH_MESSAGES: Readonly<Record<RefreshFailureReason, string>> = {
+  REFRESH_TOKEN_INVALID: 'The refresh token is invalid.',
+  REFRESH_TOKEN_REUSED: 'The refresh token was already used; the session has been ended.',
+  SESSION_EXPIRED: 'The session has expired; log in again.',
+};
+
+export class RefreshError extends AuthenticationError {
+  declare readonly reason: RefreshFailureReason;
+  constructor(reason: RefreshFailureReason) {
+    super(reason, REFRESH_MESSAGES[reason]);
   }
 }
 
@@ -34,7 +57,8 @@ export class InvalidTokenError extends AuthenticationError {
  * so the response does not tell an attacker which accounts exist.
  */
 export class InvalidCredentialsError extends AuthenticationError {
-  constructor() {
+  /** For the audit log only; never part of the answer. */
+  constructor(readonly userId: string | null = null) {
     super('INVALID_CREDENTIALS', 'Invalid email or password.');
   }
 }

@@ -8,9 +8,10 @@ import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import type { AccessTokens } from './auth/tokens';
+import type { RevocationVerdict } from './auth/revocation';
+import type { AccessTokens, Viewer } from './auth/tokens';
 import type { Config } from './config';
-import { readViewer, type Context } from './context';
+import { createContext, type Context } from './context';
 import { errorReportingPlugin } from './graphql/error-reporting.plugin';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, formatError } from './graphql/errors';
 import type { Logger } from './logger';
@@ -22,6 +23,8 @@ export const GRAPHQL_PATH = '/graphql';
 export interface ServerDeps {
   readonly schema: GraphQLSchema;
   readonly tokens: AccessTokens;
+  /** Instant revocation: ended sessions and stale roles, answered from memory. */
+  readonly checkRevocation: (viewer: Viewer) => RevocationVerdict;
   readonly logger: Logger;
   /** Answers the readiness probe; throws when the database is unreachable. */
   readonly checkDatabase: () => Promise<void>;
@@ -45,6 +48,8 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     requestTimeout: 30_000,
+    // Behind N proxies, the client is the Nth address from the right of X-Forwarded-For.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
   });
 
   await fastify.register(cors, {
@@ -102,11 +107,12 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
     return reply.status(status).send({ errors: [{ message, extensions: { code, requestId: request.id } }] });
   });
 
+  const contextDeps = { tokens: deps.tokens, checkRevocation: deps.checkRevocation };
   fastify.route({
     method: ['GET', 'POST'],
     url: GRAPHQL_PATH,
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => ({ requestId: request.id, viewer: readViewer(request, deps.tokens) }),
+      context: async (request, reply) => createContext(request, reply, contextDeps),
     }),
   });
 

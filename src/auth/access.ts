@@ -17,10 +17,13 @@ export function markAsCaller<T extends object>(user: T): T {
   return user;
 }
 
+/** The parent is the signed-in user (a User), or belongs to them (an object with their `userId`, like a Session). */
 function isSelf(viewer: Viewer | null, parent: unknown): boolean {
   if (typeof parent !== 'object' || parent === null) return false;
   if (issuedToCaller.has(parent)) return true;
-  return viewer !== null && (parent as { id?: unknown }).id === viewer.id;
+  if (viewer === null) return false;
+  const { id, userId } = parent as { id?: unknown; userId?: unknown };
+  return userId !== undefined ? userId === viewer.id : id === viewer.id;
 }
 
 /** Pure: may `viewer` read a field guarded by `rules` on `parent`? Any one rule suffices. */

@@ -3,7 +3,7 @@ import type { Role } from './roles';
 
 /**
  * One rule of a policy. A policy lists rules and is met when any one of them is:
- * `SIGNED_IN` any valid token; `SELF` the parent object is the signed-in user;
+ * `SIGNED_IN` any valid token; `SELF` the parent object is (or belongs to) the signed-in user;
  * a role, that role or one above it.
  */
 export type AuthRule = 'SIGNED_IN' | 'SELF' | `${Role}`;

@@ -7,6 +7,10 @@ import { parseRoles, type Role } from './roles';
 export interface Viewer {
   readonly id: string;
   readonly roles: readonly Role[];
+  /** The session the token belongs to (`sid`); ending the session revokes the token. */
+  readonly sessionId: string;
+  /** The user's roles version when the token was issued (`rv`); a role change makes older tokens stale. */
+  readonly rolesVersion: number;
   /** The token's `jti`. */
   readonly tokenId: string;
   /** Seconds since the epoch. */
@@ -28,8 +32,29 @@ export interface AccessTokenOptions {
   readonly now?: () => number;
 }
 
+export interface AccessTokenSubject {
+  readonly id: string;
+  readonly roles: readonly Role[];
+  readonly sessionId: string;
+  readonly rolesVersion: number;
+}
+
+/**
+ * Pins what would otherwise be fresh, so the same inputs sign the same token:
+ * concurrent refreshes with one refresh token must all get the identical pair.
+ */
+export interface DeterministicIssue {
+  /** Milliseconds since the epoch. */
+  readonly issuedAt: number;
+  readonly tokenId: string;
+}
+
 export interface AccessTokens {
-  issue(subject: { id: string; roles: readonly Role[] }): IssuedAccessToken;
+  /**
+   * Signs an access token. `notAfter` (seconds) caps `exp`, so no token outlives
+   * the session it belongs to.
+   */
+  issue(subject: AccessTokenSubject, options?: { pinned?: DeterministicIssue; notAfter?: number }): IssuedAccessToken;
   /** Returns the viewer or throws InvalidTokenError; never trusts a claim because it decoded. */
   verify(token: string): Viewer;
 }
@@ -59,19 +84,22 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   };
 
   return {
-    issue(subject) {
-      const iat = Math.floor(now() / 1000);
+    issue(subject, options = {}) {
+      const iat = Math.floor((options.pinned?.issuedAt ?? now()) / 1000);
+      const exp = Math.min(iat + ttlSeconds, options.notAfter ?? Infinity);
       const payload = {
         sub: subject.id,
+        sid: subject.sessionId,
+        rv: subject.rolesVersion,
         roles: [...subject.roles],
-        jti: randomUUID(),
+        jti: options.pinned?.tokenId ?? randomUUID(),
         iat,
-        exp: iat + ttlSeconds,
+        exp,
         iss: issuer,
         aud: audience,
       };
       const token = jwt.sign(payload, key, { algorithm: ALGORITHM, header: { alg: ALGORITHM, typ: TOKEN_TYPE } });
-      return { token, expiresIn: ttlSeconds };
+      return { token, expiresIn: exp - iat };
     },
 
     verify(token) {
@@ -93,12 +121,16 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
 function narrowClaims(payload: unknown): Viewer {
   if (typeof payload !== 'object' || payload === null) throw new InvalidTokenError();
   const claims = payload as Record<string, unknown>;
-  const { sub, jti, iat, exp } = claims;
+  const { sub, sid, rv, jti, iat, exp } = claims;
   const roles = parseRoles(claims.roles);
   if (
     typeof sub !== 'string' ||
     sub.length === 0 ||
     sub.length > MAX_SUBJECT_LENGTH ||
+    typeof sid !== 'string' ||
+    sid.length === 0 ||
+    sid.length > MAX_SUBJECT_LENGTH ||
+    !Number.isSafeInteger(rv) ||
     typeof jti !== 'string' ||
     jti.length === 0 ||
     !Number.isSafeInteger(iat) ||
@@ -111,6 +143,8 @@ function narrowClaims(payload: unknown): Viewer {
   return Object.freeze({
     id: sub,
     roles: Object.freeze(roles),
+    sessionId: sid,
+    rolesVersion: rv as number,
     tokenId: jti,
     issuedAt: iat as number,
     expiresAt: exp as number,

@@ -50,6 +50,6 @@ export async function userCreate(argv: string[], config: Config, logger: Logger,
     io.err(`Not created: ${error.message}`);
     return EXIT.DATA;
   } finally {
-    await services.database.close();
+    await services.close();
   }
 }

@@ -19,7 +19,7 @@ const AuthRuleEnum = new GraphQLEnumType({
   description: 'One way to satisfy an @auth policy; any listed rule suffices.',
   values: {
     SIGNED_IN: { description: 'Any signed-in user.' },
-    SELF: { description: 'The user the parent object is.' },
+    SELF: { description: 'The signed-in user is the parent object (a User) or owns it (a Session).' },
     USER: { description: 'Holds USER or a role above it.' },
     EDITOR: { description: 'Holds EDITOR or ADMIN.' },
     ADMIN: { description: 'Holds ADMIN.' },

@@ -1,7 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import type { AuthService } from '../modules/auth/auth.service';
-import type { UserService } from '../modules/user/user.service';
-import { buildAppSchema } from './schema';
+import { buildAppSchema, type SchemaServices } from './schema';
 
 /**
  * The schema's shape does not depend on the services, so printing it needs none:
@@ -16,5 +14,12 @@ export function buildSchemaForPrinting(): Promise<GraphQLSchema> {
       },
     },
   );
-  return buildAppSchema({ users: unused as UserService, auth: unused as AuthService });
+  const services = unused as SchemaServices[keyof SchemaServices];
+  return buildAppSchema({
+    users: services,
+    auth: services,
+    sessions: services,
+    accounts: services,
+    auditEvents: services,
+  } as SchemaServices);
 }

@@ -14,6 +14,8 @@ export interface ForgeOptions {
 export function baseClaims(nowSeconds: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     sub: '00000000-0000-4000-8000-000000000000',
+    sid: '00000000-0000-4000-8000-00000000000a',
+    rv: 1,
     roles: ['ADMIN'],
     jti: 'forged',
     iat: nowSeconds,

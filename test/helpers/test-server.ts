@@ -6,7 +6,8 @@ import { Role } from '../../src/auth/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { UserRecord } from '../../src/modules/user/user.model';
 import { TestClock } from './clock';
-import { createTestDatabase, type TestDialect } from './databases';
+import { LoginDocument } from '../generated/graphql';
+import { createTestDatabase, type TestDatabase, type TestDialect } from './databases';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -40,18 +41,31 @@ export interface TestServer {
   post(body: string | object, headers?: Record<string, string>): Promise<Response>;
   /** Creates a user directly through the service (no HTTP), e.g. an ADMIN. */
   createUser(email: string, roles?: readonly Role[]): Promise<UserRecord>;
+  /** Creates a user and logs them in over HTTP. */
+  signIn(email: string, roles?: readonly Role[]): Promise<SignedIn>;
   countUsers(): Promise<number>;
+  countRows(table: 'users' | 'sessions' | 'refresh_tokens' | 'audit_events'): Promise<number>;
   close(): Promise<void>;
 }
 
 export interface TestServerOptions {
   readonly env?: Record<string, string>;
+  /** Reuse a database (another instance of the same deployment) instead of creating one. */
+  readonly database?: TestDatabase;
+  readonly clock?: TestClock;
+}
+
+export interface SignedIn {
+  readonly id: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
 }
 
 /** The real app on an ephemeral port, over a fresh database, with a clock the test controls. */
 export async function startTestServer(dialect: TestDialect, options: TestServerOptions = {}): Promise<TestServer> {
-  const database = await createTestDatabase(dialect);
-  const clock = new TestClock(Date.now());
+  const ownsDatabase = !options.database;
+  const database = options.database ?? (await createTestDatabase(dialect));
+  const clock = options.clock ?? new TestClock(Date.now());
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -66,7 +80,7 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
   try {
     app = await createApp(config, { logger: pino({ level: 'silent' }), now: clock.now });
   } catch (error) {
-    await database.dispose();
+    if (ownsDatabase) await database.dispose();
     throw error;
   }
   const base = await app.listen();
@@ -79,32 +93,43 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
+  const countRows = async (table: 'users' | 'sessions' | 'refresh_tokens' | 'audit_events') => {
+    const row = await app.services.database.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const execute: TestServer['execute'] = async (document, variables, requestOptions = {}) => {
+    const headers: Record<string, string> = { ...requestOptions.headers };
+    if (requestOptions.token !== undefined) headers.authorization = `Bearer ${requestOptions.token}`;
+    if (requestOptions.authorization !== undefined) headers.authorization = requestOptions.authorization;
+    const response = await post({ query: print(document), variables: variables ?? {} }, headers);
+    const body = (await response.json()) as { data?: never; errors?: GraphQLFormattedError[] };
+    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+  };
+  const createUser = (email: string, roles: readonly Role[] = [Role.USER]) =>
+    app.services.users.register({ email, password: TEST_PASSWORD, displayName: email.split('@')[0]! }, roles);
+
   return {
     url,
     app,
     config,
     clock,
-    async execute(document, variables, requestOptions = {}) {
-      const headers: Record<string, string> = { ...requestOptions.headers };
-      if (requestOptions.token !== undefined) headers.authorization = `Bearer ${requestOptions.token}`;
-      if (requestOptions.authorization !== undefined) headers.authorization = requestOptions.authorization;
-      const response = await post({ query: print(document), variables: variables ?? {} }, headers);
-      const body = (await response.json()) as { data?: never; errors?: GraphQLFormattedError[] };
-      return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
-    },
+    execute,
     post,
-    createUser: (email, roles = [Role.USER]) =>
-      app.services.users.register({ email, password: TEST_PASSWORD, displayName: email.split('@')[0]! }, roles),
-    async countUsers() {
-      const row = await app.services.database.db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+    createUser,
+    async signIn(email, roles) {
+      const user = await createUser(email, roles);
+      const res = await execute(LoginDocument, { email, password: TEST_PASSWORD });
+      if (!res.data) throw new Error(`login failed: ${JSON.stringify(res.errors)}`);
+      return { id: user.id, accessToken: res.data.login.accessToken, refreshToken: res.data.login.refreshToken! };
     },
+    countUsers: () => countRows('users'),
+    countRows,
     async close() {
       await app.close();
-      await database.dispose();
+      if (ownsDatabase) await database.dispose();
     },
   };
 }

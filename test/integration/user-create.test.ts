@@ -34,7 +34,7 @@ describeEachDatabase('npm run user:create', (dialect) => {
     try {
       return await services.database.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     } finally {
-      await services.database.close();
+      await services.close();
     }
   };
 
@@ -52,7 +52,7 @@ describeEachDatabase('npm run user:create', (dialect) => {
         roles: ['ADMIN'],
       });
     } finally {
-      await services.database.close();
+      await services.close();
     }
   });
 

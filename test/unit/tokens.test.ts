@@ -26,7 +26,12 @@ describe('access tokens', () => {
   };
 
   it('issues an HS256 at+jwt that verifies into the same identity', () => {
-    const { token, expiresIn } = tokens.issue({ id: 'user-1', roles: [Role.EDITOR] });
+    const { token, expiresIn } = tokens.issue({
+      id: 'user-1',
+      roles: [Role.EDITOR],
+      sessionId: 'session-1',
+      rolesVersion: 1,
+    });
     expect(expiresIn).toBe(900);
     const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
@@ -40,23 +45,43 @@ describe('access tokens', () => {
     expect(viewer.tokenId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('carries exactly the claims sub, roles, jti, iat, exp, iss, aud', () => {
-    const { token } = tokens.issue({ id: 'user-1', roles: [Role.USER] });
+  it('carries exactly the claims sub, sid, rv, roles, jti, iat, exp, iss, aud', () => {
+    const { token } = tokens.issue({ id: 'user-1', roles: [Role.USER], sessionId: 'session-1', rolesVersion: 1 });
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'sub']);
+    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'rv', 'sid', 'sub']);
   });
 
   it('accepts a token less than 30 s past exp and refuses it from then on', () => {
-    const { token } = tokens.issue({ id: 'user-1', roles: [Role.USER] });
+    const { token } = tokens.issue({ id: 'user-1', roles: [Role.USER], sessionId: 'session-1', rolesVersion: 1 });
     clock.advance(900 + 29);
     expect(reasonOf(token)).toBe('accepted');
     clock.advance(1);
     expect(reasonOf(token)).toBe('TOKEN_EXPIRED');
   });
 
+  it('caps exp at notAfter, so no token outlives its session', () => {
+    const notAfter = nowSeconds() + 60;
+    const { token, expiresIn } = tokens.issue(
+      { id: 'u', roles: [Role.USER], sessionId: 's', rolesVersion: 1 },
+      { notAfter },
+    );
+    expect(expiresIn).toBe(60);
+    expect(tokens.verify(token).expiresAt).toBe(notAfter);
+  });
+
+  it('signs the identical token when issue time and jti are pinned', () => {
+    const subject = { id: 'u', roles: [Role.USER], sessionId: 's', rolesVersion: 3 };
+    const pinned = { issuedAt: clock.now() - 5000, tokenId: 'abc' };
+    expect(tokens.issue(subject, { pinned }).token).toBe(tokens.issue(subject, { pinned }).token);
+  });
+
   it('gives each token its own jti', () => {
-    const a = tokens.verify(tokens.issue({ id: 'u', roles: [Role.USER] }).token);
-    const b = tokens.verify(tokens.issue({ id: 'u', roles: [Role.USER] }).token);
+    const a = tokens.verify(
+      tokens.issue({ id: 'u', roles: [Role.USER], sessionId: 'session-1', rolesVersion: 1 }).token,
+    );
+    const b = tokens.verify(
+      tokens.issue({ id: 'u', roles: [Role.USER], sessionId: 'session-1', rolesVersion: 1 }).token,
+    );
     expect(a.tokenId).not.toBe(b.tokenId);
   });
 
@@ -86,6 +111,10 @@ describe('access tokens', () => {
     ['a numeric subject', () => forgeHmac({ claims: claims({ sub: 42 }) }), 'TOKEN_INVALID'],
     ['a 65-character subject', () => forgeHmac({ claims: claims({ sub: 's'.repeat(65) }) }), 'TOKEN_INVALID'],
     ['no jti', () => forgeHmac({ claims: claims({ jti: undefined }) }), 'TOKEN_INVALID'],
+    ['no sid', () => forgeHmac({ claims: claims({ sid: undefined }) }), 'TOKEN_INVALID'],
+    ['a numeric sid', () => forgeHmac({ claims: claims({ sid: 7 }) }), 'TOKEN_INVALID'],
+    ['no rv', () => forgeHmac({ claims: claims({ rv: undefined }) }), 'TOKEN_INVALID'],
+    ['rv as a string', () => forgeHmac({ claims: claims({ rv: '1' }) }), 'TOKEN_INVALID'],
     ['roles as a string', () => forgeHmac({ claims: claims({ roles: 'ADMIN' }) }), 'TOKEN_INVALID'],
     ['an unknown role', () => forgeHmac({ claims: claims({ roles: ['USER', 'SUPERUSER'] }) }), 'TOKEN_INVALID'],
     ['empty roles', () => forgeHmac({ claims: claims({ roles: [] }) }), 'TOKEN_INVALID'],
@@ -128,6 +157,8 @@ describe('access tokens', () => {
       ttlSeconds: 900,
       now: clock.now,
     });
-    expect(reasonOf(other.issue({ id: 'u', roles: [Role.ADMIN] }).token)).toBe('TOKEN_INVALID');
+    expect(reasonOf(other.issue({ id: 'u', roles: [Role.ADMIN], sessionId: 'session-1', rolesVersion: 1 }).token)).toBe(
+      'TOKEN_INVALID',
+    );
   });
 });

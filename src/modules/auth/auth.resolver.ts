@@ -1,8 +1,13 @@
-import { Arg, Args, Mutation, Resolver } from 'type-graphql';
+import { GraphQLBoolean } from 'graphql';
+import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import { markAsCaller } from '../../auth/access';
-import { Public } from '../../auth/policies';
-import type { AuthResult, AuthService } from './auth.service';
-import { AuthPayload, LoginArgs, SignUpInput } from './auth.types';
+import { Public, SignedIn } from '../../auth/policies';
+import type { Context } from '../../context';
+import { RefreshError } from '../../errors';
+import { signedIn } from '../session/session.resolver';
+import type { IssuedSession } from '../session/session.service';
+import type { AuthService } from './auth.service';
+import { AuthPayload, ChangePasswordArgs, LoginArgs, RefreshArgs, SignUpArgs } from './auth.types';
 
 @Resolver()
 export class AuthResolver {
@@ -10,23 +15,62 @@ export class AuthResolver {
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Creates a USER account and signs it in.' })
-  async signUp(@Arg('input', () => SignUpInput) input: SignUpInput): Promise<AuthPayload> {
-    return toPayload(await this.auth.signUp(input));
+  async signUp(@Args(() => SignUpArgs) { input, useCookie }: SignUpArgs, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return toPayload(await this.auth.signUp(input, ctx.client), useCookie === true, ctx);
   }
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Every failure answers UNAUTHENTICATED / INVALID_CREDENTIALS.' })
-  async login(@Args(() => LoginArgs) { email, password }: LoginArgs): Promise<AuthPayload> {
-    return toPayload(await this.auth.login(email, password));
+  async login(
+    @Args(() => LoginArgs) { email, password, useCookie }: LoginArgs,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    return toPayload(await this.auth.login(email, password, ctx.client), useCookie === true, ctx);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayload, {
+    description:
+      'Exchanges a refresh token (the argument, else the cookie) for a new pair with fresh roles. Send it without an Authorization header: the access token may have expired.',
+  })
+  async refresh(
+    @Args(() => RefreshArgs) { refreshToken, useCookie }: RefreshArgs,
+    @Ctx() ctx: Context,
+  ): Promise<AuthPayload> {
+    const fromCookie = !refreshToken;
+    const presented = refreshToken || ctx.refreshCookie.presented;
+    if (!presented) throw new RefreshError('REFRESH_TOKEN_INVALID');
+    try {
+      return toPayload(await this.auth.refresh(presented, ctx.client), fromCookie || useCookie === true, ctx);
+    } catch (error) {
+      // A dead cookie would be sent again and again; drop it.
+      if (fromCookie && error instanceof RefreshError) ctx.refreshCookie.clear();
+      throw error;
+    }
+  }
+
+  @SignedIn()
+  @Mutation(() => GraphQLBoolean, {
+    description: 'Checks the current password, sets the new one, and ends every other session.',
+  })
+  async changePassword(
+    @Args(() => ChangePasswordArgs) { currentPassword, newPassword }: ChangePasswordArgs,
+    @Ctx() { viewer, client }: Context,
+  ): Promise<boolean> {
+    await this.auth.changePassword(signedIn(viewer), currentPassword, newPassword, client);
+    return true;
   }
 }
 
-function toPayload(result: AuthResult): AuthPayload {
-  // The caller has just proven who they are, so the self rule holds for this user object.
+function toPayload(issued: IssuedSession, cookieMode: boolean, ctx: Context): AuthPayload {
+  if (cookieMode) ctx.refreshCookie.set(issued.refreshToken, issued.refreshExpiresIn);
   return {
-    accessToken: result.accessToken,
+    accessToken: issued.accessToken,
     tokenType: 'Bearer',
-    expiresIn: result.expiresIn,
-    user: markAsCaller({ ...result.user }),
+    expiresIn: issued.expiresIn,
+    refreshToken: cookieMode ? null : issued.refreshToken,
+    refreshExpiresIn: issued.refreshExpiresIn,
+    // The caller has just proven who they are, so the self rule holds for this user object.
+    user: markAsCaller({ ...issued.user }),
   };
 }

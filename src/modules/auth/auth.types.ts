@@ -14,6 +14,16 @@ export class AuthPayload {
   @Field(() => Int, { description: 'Seconds until the access token expires.' })
   expiresIn!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Single-use: exchange it with `refresh` for a new pair. Null in cookie mode, where it is an HttpOnly cookie.',
+  })
+  refreshToken!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Seconds until the refresh token can no longer be used.' })
+  refreshExpiresIn!: number | null;
+
   @Field(() => User, { description: 'The caller themself, readable in full on this response.' })
   user!: User;
 }
@@ -30,6 +40,21 @@ export class SignUpInput {
   displayName!: string;
 }
 
+const USE_COOKIE = {
+  nullable: true,
+  defaultValue: false,
+  description: 'Browsers: set the refresh token as a __Host- HttpOnly cookie instead of returning it.',
+} as const;
+
+@ArgsType()
+export class SignUpArgs {
+  @Field(() => SignUpInput)
+  input!: SignUpInput;
+
+  @Field(() => Boolean, USE_COOKIE)
+  useCookie?: boolean | null;
+}
+
 @ArgsType()
 export class LoginArgs {
   @Field(() => String)
@@ -37,4 +62,28 @@ export class LoginArgs {
 
   @Field(() => String)
   password!: string;
+
+  @Field(() => Boolean, USE_COOKIE)
+  useCookie?: boolean | null;
+}
+
+@ArgsType()
+export class RefreshArgs {
+  @Field(() => String, { nullable: true, description: 'Omit to use the refresh cookie.' })
+  refreshToken?: string | null;
+
+  @Field(() => Boolean, {
+    ...USE_COOKIE,
+    description: 'Answer in cookie mode; implied when the token came from the cookie.',
+  })
+  useCookie?: boolean | null;
+}
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field(() => String)
+  currentPassword!: string;
+
+  @Field(() => String, { description: '8 to 128 characters.' })
+  newPassword!: string;
 }

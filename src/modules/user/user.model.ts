@@ -10,6 +10,8 @@ export interface UserRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly lastLoginAt: Date | null;
+  /** Bumped by every role change; access tokens carry it. */
+  readonly rolesVersion: number;
 }
 
 export interface UserCredentials {
@@ -22,8 +24,4 @@ export interface UserPage {
   readonly hasNextPage: boolean;
 }
 
-/** Where a page starts: after this (createdAt, id). */
-export interface UserCursor {
-  readonly createdAt: number;
-  readonly id: string;
-}
+export type { KeysetPosition as UserCursor } from '../../graphql/keyset-cursor';

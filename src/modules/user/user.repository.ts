@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { parseRoles, type Role } from '../../auth/roles';
-import { isUniqueViolation } from '../../db/connect';
+import { isUniqueViolation, type DialectName } from '../../db/connect';
 import type { Database, UsersTable } from '../../db/database';
 import type { UserCredentials, UserCursor, UserPage, UserRecord } from './user.model';
 
@@ -14,8 +14,26 @@ export interface NewUser {
 }
 
 /** SQL for users. Knows nothing of GraphQL; returns null or false rather than throwing for expected outcomes. */
+export interface AccessChange {
+  readonly roles?: readonly Role[];
+  readonly disabled?: boolean;
+}
+
+/** Why an access change was not made. */
+export type AccessChangeRefusal = 'not_found' | 'last_admin';
+
+// Thrown inside the transaction only to roll it back.
+class RollBack extends Error {
+  constructor(readonly refusal: AccessChangeRefusal) {
+    super(refusal);
+  }
+}
+
 export class UserRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async findById(id: string): Promise<UserRecord | null> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -51,6 +69,84 @@ export class UserRepository {
     }
   }
 
+  async findCredentialsById(id: string): Promise<UserCredentials | null> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { user: toRecord(row), passwordHash: row.password_hash } : null;
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Changes roles and/or the disabled flag, refusing any change that would leave
+   * no active ADMIN. Active ADMIN rows are locked first (PostgreSQL) so two ADMINs
+   * demoting each other at once cannot both succeed; SQLite serialises writers.
+   */
+  async changeAccess(id: string, change: AccessChange, now: number): Promise<UserRecord | AccessChangeRefusal> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await this.lockActiveAdmins(trx);
+        const current = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!current) throw new RollBack('not_found');
+        const rolesChanged = change.roles !== undefined && change.roles.join(',') !== current.roles;
+        await trx
+          .updateTable('users')
+          .set((eb) => ({
+            updated_at: now,
+            ...(change.disabled !== undefined ? { disabled: change.disabled ? 1 : 0 } : {}),
+            ...(rolesChanged
+              ? { roles: change.roles!.join(','), roles_version: eb('roles_version', '+', 1), roles_changed_at: now }
+              : {}),
+          }))
+          .where('id', '=', id)
+          .execute();
+        const admins = await trx
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('disabled', '=', 0)
+          .where('roles', 'like', '%ADMIN%')
+          .executeTakeFirstOrThrow();
+        if (Number(admins.n) === 0) throw new RollBack('last_admin');
+        const updated = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return toRecord(updated);
+      });
+    } catch (error) {
+      if (error instanceof RollBack) return error.refusal;
+      throw error;
+    }
+  }
+
+  private async lockActiveAdmins(trx: Transaction<Database>): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    await trx
+      .selectFrom('users')
+      .select('id')
+      .where('disabled', '=', 0)
+      .where('roles', 'like', '%ADMIN%')
+      .forUpdate()
+      .execute();
+  }
+
+  /** Users whose roles changed since `since`: a starting instance must know their tokens' versions. */
+  async rolesChangedSince(since: number): Promise<Array<{ id: string; rolesVersion: number; rolesChangedAt: number }>> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'roles_version', 'roles_changed_at'])
+      .where('roles_changed_at', '>', since)
+      .orderBy('roles_changed_at')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      rolesVersion: Number(row.roles_version),
+      rolesChangedAt: Number(row.roles_changed_at),
+    }));
+  }
+
   async recordLogin(id: string, at: number, newPasswordHash?: string): Promise<void> {
     await this.db
       .updateTable('users')
@@ -66,8 +162,8 @@ export class UserRepository {
     if (after) {
       query = query.where((eb) =>
         eb.or([
-          eb('created_at', '>', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+          eb('created_at', '>', after.time),
+          eb.and([eb('created_at', '=', after.time), eb('id', '>', after.id)]),
         ]),
       );
     }
@@ -93,5 +189,6 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
     lastLoginAt: row.last_login_at === null ? null : new Date(Number(row.last_login_at)),
+    rolesVersion: Number(row.roles_version),
   };
 }

@@ -2,10 +2,10 @@ import { Arg, Args, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Public, RequireRole, SignedIn } from '../../auth/policies';
 import { Role } from '../../auth/roles';
 import type { Context } from '../../context';
-import { InvalidInputError } from '../../errors';
 import type { UserRecord } from './user.model';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, UserConnection, UserPageArgs } from './user-connection.type';
-import { decodeUserCursor, encodeUserCursor } from './user-cursor';
+import { USER_PAGE, UserConnection, UserPageArgs } from './user-connection.type';
+import { pageSize, toConnection } from '../../graphql/connection';
+import { decodeCursor } from '../../graphql/keyset-cursor';
 import type { UserService } from './user.service';
 import { User } from './user.type';
 
@@ -28,14 +28,9 @@ export class UserResolver {
   }
 
   @RequireRole(Role.ADMIN)
-  @Query(() => UserConnection, { description: `Every user, oldest first, at most ${MAX_PAGE_SIZE} a page.` })
-  async users(@Args(() => UserPageArgs) { first: requested, after }: UserPageArgs): Promise<UserConnection> {
-    const first = requested ?? DEFAULT_PAGE_SIZE;
-    if (first < 1 || first > MAX_PAGE_SIZE) {
-      throw new InvalidInputError('first', `first must be between 1 and ${MAX_PAGE_SIZE}.`);
-    }
-    const page = await this.service.list(first, after ? decodeUserCursor(after) : null);
-    const edges = page.users.map((node) => ({ cursor: encodeUserCursor(node), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  @Query(() => UserConnection, { description: `Every user, oldest first, at most ${USER_PAGE.max} a page.` })
+  async users(@Args(() => UserPageArgs) { first, after }: UserPageArgs): Promise<UserConnection> {
+    const page = await this.service.list(pageSize(first, USER_PAGE), after ? decodeCursor(after) : null);
+    return toConnection(page.users, page.hasNextPage, (user) => ({ time: user.createdAt.getTime(), id: user.id }));
   }
 }

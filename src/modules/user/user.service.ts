@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normalizePassword, type PasswordHasher } from '../../auth/passwords';
+import { PASSWORD_MAX_LENGTH, normalizePassword, type PasswordHasher } from '../../auth/passwords';
 import { Role } from '../../auth/roles';
 import { InvalidCredentialsError, InvalidInputError } from '../../errors';
 import type { UserCursor, UserPage, UserRecord } from './user.model';
@@ -44,6 +44,7 @@ export class UserService {
       createdAt: at,
       updatedAt: at,
       lastLoginAt: null,
+      rolesVersion: 1,
     };
   }
 
@@ -61,13 +62,24 @@ export class UserService {
       throw new InvalidCredentialsError();
     }
     const { ok, needsRehash } = await this.deps.passwords.verify(credentials.passwordHash, password);
-    if (!ok || credentials.user.disabled) throw new InvalidCredentialsError();
+    if (!ok || credentials.user.disabled) throw new InvalidCredentialsError(credentials.user.id);
 
     const now = this.deps.now();
     // The only moment the plain password is known: upgrade hashes made with weaker parameters.
     const upgradedHash = needsRehash ? await this.deps.passwords.hash(password) : undefined;
     await this.deps.users.recordLogin(credentials.user.id, now, upgradedHash);
     return { ...credentials.user, lastLoginAt: new Date(now) };
+  }
+
+  /** Checks the current password, applies the password rules to the new one, and stores its hash. */
+  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const next = normalizePassword(newPassword, 'newPassword');
+    const credentials =
+      [...currentPassword].length <= PASSWORD_MAX_LENGTH ? await this.deps.users.findCredentialsById(userId) : null;
+    if (!credentials) throw new InvalidInputError('currentPassword', 'The current password is incorrect.');
+    const { ok } = await this.deps.passwords.verify(credentials.passwordHash, currentPassword.normalize('NFKC'));
+    if (!ok) throw new InvalidInputError('currentPassword', 'The current password is incorrect.');
+    await this.deps.users.updatePasswordHash(userId, await this.deps.passwords.hash(next), this.deps.now());
   }
 
   findById(id: string): Promise<UserRecord | null> {

@@ -1,0 +1,60 @@
+import type { Viewer } from './tokens';
+
+export type RevocationVerdict = 'TOKEN_REVOKED' | 'TOKEN_STALE' | null;
+
+/** One fact every instance must learn at once. `until` is when it stops mattering (ms). */
+export type RevocationEvent =
+  | { readonly kind: 'session-ended'; readonly sessionId: string; readonly until: number }
+  | { readonly kind: 'roles-changed'; readonly userId: string; readonly rolesVersion: number; readonly until: number };
+
+/**
+ * Ended sessions and users whose roles changed, kept in memory so checking a
+ * token costs two map lookups and no query. Each entry lives only as long as
+ * an access token issued before it could (the token lifetime), so the lists
+ * stay bounded by the traffic of one token lifetime.
+ */
+export class RevocationList {
+  private readonly endedSessions = new Map<string, number>();
+  private readonly rolesVersions = new Map<string, { version: number; until: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  get size(): { sessions: number; users: number } {
+    return { sessions: this.endedSessions.size, users: this.rolesVersions.size };
+  }
+
+  check(viewer: Viewer): RevocationVerdict {
+    if (this.endedSessions.has(viewer.sessionId)) return 'TOKEN_REVOKED';
+    const roles = this.rolesVersions.get(viewer.id);
+    if (roles && viewer.rolesVersion < roles.version) return 'TOKEN_STALE';
+    return null;
+  }
+
+  apply(event: RevocationEvent): void {
+    const now = this.now();
+    if (event.until <= now) return;
+    if (event.kind === 'session-ended') {
+      // Re-inserting moves the key to the end, keeping the map ordered by `until` for the sweep.
+      this.endedSessions.delete(event.sessionId);
+      this.endedSessions.set(event.sessionId, event.until);
+    } else {
+      const known = this.rolesVersions.get(event.userId);
+      if (known && known.version >= event.rolesVersion) return;
+      this.rolesVersions.delete(event.userId);
+      this.rolesVersions.set(event.userId, { version: event.rolesVersion, until: event.until });
+    }
+    this.sweep(now);
+  }
+
+  /** Drops entries whose tokens have all expired. Maps iterate in insertion order, oldest first. */
+  sweep(now: number = this.now()): void {
+    for (const [id, until] of this.endedSessions) {
+      if (until > now) break;
+      this.endedSessions.delete(id);
+    }
+    for (const [id, entry] of this.rolesVersions) {
+      if (entry.until > now) break;
+      this.rolesVersions.delete(id);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { GraphQLBoolean } from 'graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { SignedIn } from '../../auth/policies';
+import { Role, satisfiesRole } from '../../auth/roles';
+import type { Viewer } from '../../auth/tokens';
+import type { Context } from '../../context';
+import type { SessionService } from './session.service';
+import { Session } from './session.type';
+
+@Resolver(() => Session)
+export class SessionResolver {
+  constructor(private readonly sessions: SessionService) {}
+
+  @SignedIn()
+  @Query(() => [Session], { description: "The caller's open sessions, most recently used first." })
+  async mySessions(@Ctx() { viewer }: Context): Promise<Session[]> {
+    const { id, sessionId } = signedIn(viewer);
+    const open = await this.sessions.listOpen(id);
+    return open.map((session) => ({
+      id: session.id,
+      userId: session.userId,
+      createdAt: new Date(session.createdAt),
+      lastUsedAt: new Date(session.lastUsedAt),
+      expiresAt: new Date(session.expiresAt),
+      userAgent: session.userAgent,
+      ip: session.ip,
+      current: session.id === sessionId,
+    }));
+  }
+
+  @SignedIn()
+  @Mutation(() => GraphQLBoolean, {
+    description:
+      "Ends the current session: its access token is refused from the next request on, and the browser's refresh cookie is cleared.",
+  })
+  async logout(@Ctx() { viewer, client, refreshCookie }: Context): Promise<boolean> {
+    await this.sessions.logout(signedIn(viewer), client);
+    refreshCookie.clear();
+    return true;
+  }
+
+  @SignedIn()
+  @Mutation(() => Int, { description: "Ends the caller's sessions and returns how many were open." })
+  async logoutAll(
+    @Arg('keepCurrent', () => GraphQLBoolean, { nullable: true, defaultValue: false }) keepCurrent: boolean | null,
+    @Ctx() { viewer, client, refreshCookie }: Context,
+  ): Promise<number> {
+    const ended = await this.sessions.logoutAll(signedIn(viewer), keepCurrent === true, client);
+    if (keepCurrent !== true) refreshCookie.clear();
+    return ended;
+  }
+
+  @SignedIn()
+  @Mutation(() => GraphQLBoolean, {
+    description: "Ends one of the caller's sessions (an ADMIN's: anyone's). False when there is no such open session.",
+  })
+  async revokeSession(@Arg('id', () => ID) id: string, @Ctx() { viewer, client }: Context): Promise<boolean> {
+    const caller = signedIn(viewer);
+    return this.sessions.revoke(caller, id, satisfiesRole(caller.roles, Role.ADMIN), client);
+  }
+}
+
+/** The policy already refused anonymous callers; this narrows the type. */
+export function signedIn(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new Error('policy SIGNED_IN let an anonymous request through');
+  return viewer;
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { RefreshTokenCrypto } from '../../auth/refresh-tokens';
+import type { AccessTokens, Viewer } from '../../auth/tokens';
+import type { SessionEndReason } from '../../db/database';
+import { RefreshError } from '../../errors';
+import { AuditEventType } from '../audit/audit.model';
+import type { AuditLog } from '../audit/audit-log';
+import type { UserRecord } from '../user/user.model';
+import type { UserRepository } from '../user/user.repository';
+import type { Revocations } from './revocations';
+import { sessionDeadline, type ClientInfo, type SessionPolicy, type SessionRecord } from './session.model';
+import type { SessionRepository } from './session.repository';
+
+/** A signed-in state handed to the client: the pair of tokens and who they are for. */
+export interface IssuedSession {
+  readonly sessionId: string;
+  readonly accessToken: string;
+  /** Seconds the access token lives. */
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  /** Seconds until the refresh token can no longer be used (absolute or idle end, whichever is first). */
+  readonly refreshExpiresIn: number;
+  readonly user: UserRecord;
+}
+
+export interface SessionServiceDeps {
+  readonly sessions: SessionRepository;
+  readonly users: UserRepository;
+  readonly tokens: AccessTokens;
+  readonly refreshTokens: RefreshTokenCrypto;
+  readonly revocations: Revocations;
+  readonly audit: AuditLog;
+  readonly policy: SessionPolicy;
+  readonly now: () => number;
+}
+
+/** Sessions: opening, refreshing with rotation and reuse detection, listing and ending. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  async open(user: UserRecord, client: ClientInfo): Promise<IssuedSession> {
+    const { sessions, refreshTokens, policy } = this.deps;
+    const now = this.deps.now();
+    const refreshToken = refreshTokens.generate();
+    const session = { id: randomUUID(), userId: user.id, expiresAt: now + policy.absoluteLifetime, lastUsedAt: now };
+    await sessions.create({ ...session, tokenHash: refreshTokens.hash(refreshToken), now, client });
+    return this.issue(user, session, refreshToken, now);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. Concurrent calls with the same token
+   * within the grace window all get the same pair; the same token after the window
+   * is a replay by someone who should not have it, and ends the whole session.
+   */
+  async refresh(presented: string, client: ClientInfo): Promise<IssuedSession> {
+    const { sessions, refreshTokens, policy } = this.deps;
+    if (!refreshTokens.isWellFormed(presented)) throw new RefreshError('REFRESH_TOKEN_INVALID');
+    const tokenHash = refreshTokens.hash(presented);
+    let found = await sessions.findByTokenHash(tokenHash);
+    if (!found) throw new RefreshError('REFRESH_TOKEN_INVALID');
+    const now = this.deps.now();
+    const { session } = found;
+    if (session.endedAt !== null) {
+      throw new RefreshError(session.endReason === 'expired' ? 'SESSION_EXPIRED' : 'REFRESH_TOKEN_INVALID');
+    }
+    if (now >= sessionDeadline(session, policy)) {
+      await this.end({ sessionIds: [session.id] }, 'expired', now);
+      throw new RefreshError('SESSION_EXPIRED');
+    }
+
+    const successor = refreshTokens.successor(presented);
+    let rotatedAt = found.rotatedAt;
+    if (rotatedAt === null) {
+      const won = await sessions.rotate(tokenHash, refreshTokens.hash(successor), session.id, now, client);
+      if (won) {
+        rotatedAt = now;
+      } else {
+        // Another request rotated it between our read and our write: answer as its twin.
+        found = await sessions.findByTokenHash(tokenHash);
+        rotatedAt = found?.rotatedAt ?? null;
+        if (rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
+      }
+    } else if (now - rotatedAt > policy.reuseGrace) {
+      await this.end({ sessionIds: [session.id] }, 'reused', now);
+      await this.deps.audit.record(AuditEventType.REFRESH_TOKEN_REUSED, {
+        userId: session.userId,
+        sessionId: session.id,
+        client,
+      });
+      throw new RefreshError('REFRESH_TOKEN_REUSED');
+    }
+
+    // Roles are re-read on every refresh: a role change reaches the client at its next refresh.
+    const user = await this.deps.users.findById(session.userId);
+    if (!user || user.disabled) {
+      await this.end({ sessionIds: [session.id] }, 'disabled', now);
+      throw new RefreshError('REFRESH_TOKEN_INVALID');
+    }
+    // Everything below depends only on the presented token and the rotation time, so twins match.
+    const rotated = { id: session.id, expiresAt: session.expiresAt, lastUsedAt: rotatedAt };
+    return this.issue(user, rotated, successor, rotatedAt, refreshTokens.successorTokenId(presented));
+  }
+
+  private issue(
+    user: UserRecord,
+    session: Pick<SessionRecord, 'id' | 'expiresAt' | 'lastUsedAt'>,
+    refreshToken: string,
+    issuedAt: number,
+    tokenId?: string,
+  ): IssuedSession {
+    const deadline = sessionDeadline(session, this.deps.policy);
+    const access = this.deps.tokens.issue(
+      { id: user.id, roles: user.roles, sessionId: session.id, rolesVersion: user.rolesVersion },
+      { notAfter: Math.floor(session.expiresAt / 1000), ...(tokenId ? { pinned: { issuedAt, tokenId } } : {}) },
+    );
+    return {
+      sessionId: session.id,
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, Math.floor((deadline - issuedAt) / 1000)),
+      user,
+    };
+  }
+
+  async logout(viewer: Viewer, client: ClientInfo): Promise<void> {
+    const ended = await this.end({ sessionIds: [viewer.sessionId] }, 'logout');
+    if (ended.length > 0) {
+      await this.deps.audit.record(AuditEventType.LOGGED_OUT, {
+        userId: viewer.id,
+        sessionId: viewer.sessionId,
+        client,
+      });
+    }
+  }
+
+  /** Ends the caller's sessions (all, or all but this one); returns how many were open. */
+  async logoutAll(viewer: Viewer, keepCurrent: boolean, client: ClientInfo): Promise<number> {
+    const ended = await this.end(
+      { userId: viewer.id, ...(keepCurrent ? { exceptSessionId: viewer.sessionId } : {}) },
+      'logout_all',
+    );
+    await this.deps.audit.record(AuditEventType.LOGGED_OUT_EVERYWHERE, {
+      userId: viewer.id,
+      sessionId: viewer.sessionId,
+      client,
+      details: { sessionsEnded: ended.length, keptCurrent: keepCurrent },
+    });
+    return ended.length;
+  }
+
+  /** Ends one session of the caller's own, or anyone's for an ADMIN; false when there is no such open session. */
+  async revoke(viewer: Viewer, sessionId: string, isAdmin: boolean, client: ClientInfo): Promise<boolean> {
+    const session = sessionId.length <= 64 ? await this.deps.sessions.findById(sessionId) : null;
+    // Another user's session is answered like a missing one: no telling which ids exist.
+    if (!session || (session.userId !== viewer.id && !isAdmin)) return false;
+    const ended = await this.end({ sessionIds: [session.id] }, 'revoked');
+    if (ended.length === 0) return false;
+    await this.deps.audit.record(AuditEventType.SESSION_REVOKED, {
+      userId: session.userId,
+      actorId: session.userId === viewer.id ? null : viewer.id,
+      sessionId: session.id,
+      client,
+    });
+    return true;
+  }
+
+  listOpen(userId: string): Promise<SessionRecord[]> {
+    return this.deps.sessions.listOpen(userId, this.deps.now(), this.deps.policy.idleTimeout);
+  }
+
+  /** Ends sessions and revokes their access tokens everywhere; returns the ids ended. */
+  async end(
+    match: Parameters<SessionRepository['end']>[0],
+    reason: SessionEndReason,
+    now = this.deps.now(),
+  ): Promise<string[]> {
+    const ended = await this.deps.sessions.end(match, reason, now);
+    await this.deps.revocations.sessionsEnded(ended, now);
+    return ended;
+  }
+}
