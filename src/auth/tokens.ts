@@ -23,6 +23,9 @@ export interface IssuedAccessToken {
   readonly expiresIn: number;
 }
 
+/** Verified tokens remembered, so a client's repeated requests skip the JSON and HMAC work. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 export interface AccessTokenOptions {
   readonly secret: Buffer;
   readonly issuer: string;
@@ -75,6 +78,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const key: KeyObject = createSecretKey(options.secret);
   const now = options.now ?? Date.now;
   const { issuer, audience, ttlSeconds } = options;
+  // Insertion-ordered: when full, the oldest entry goes first.
+  const verified = new Map<string, Viewer>();
   const verifyOptions = {
     algorithms: [ALGORITHM] as jwt.Algorithm[],
     issuer,
@@ -103,19 +108,33 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     verify(token) {
-      if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new InvalidTokenError();
-      let decoded: jwt.Jwt;
-      try {
-        decoded = jwt.verify(token, key, { ...verifyOptions, clockTimestamp: Math.floor(now() / 1000) });
-      } catch (error) {
-        throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+      // Keyed by the whole signed token: only a token that verified can be found here.
+      const cached = verified.get(token);
+      if (cached) {
+        if (Math.floor(now() / 1000) < cached.expiresAt + CLOCK_SKEW_SECONDS) return cached;
+        verified.delete(token);
+        throw new InvalidTokenError('TOKEN_EXPIRED');
       }
-      const header = decoded.header as unknown as Record<string, unknown>;
-      if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== TOKEN_TYPE) throw new InvalidTokenError();
-      if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new InvalidTokenError();
-      return narrowClaims(decoded.payload);
+      const viewer = verifyUncached(token);
+      if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, viewer);
+      return viewer;
     },
   };
+
+  function verifyUncached(token: string): Viewer {
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new InvalidTokenError();
+    let decoded: jwt.Jwt;
+    try {
+      decoded = jwt.verify(token, key, { ...verifyOptions, clockTimestamp: Math.floor(now() / 1000) });
+    } catch (error) {
+      throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+    }
+    const header = decoded.header as unknown as Record<string, unknown>;
+    if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== TOKEN_TYPE) throw new InvalidTokenError();
+    if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new InvalidTokenError();
+    return narrowClaims(decoded.payload);
+  }
 }
 
 function narrowClaims(payload: unknown): Viewer {
