@@ -61,7 +61,11 @@ function runDriver<T>(script: string, args: string[]): Promise<T> {
     });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`${script} failed (${code})`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)!))
+        : reject(new Error(`${script} failed (${code})`)),
+    );
   });
 }
 
@@ -91,7 +95,9 @@ async function main(): Promise<void> {
   const pgDatabase = `tollgate_bench_${Date.now()}`;
   let pgAvailable = false;
   try {
-    console.log(`Tollgate benchmark: ${cpus().length} cores, ${ROUNDS} round(s) of ${SECONDS}s per case, ${CONNECTIONS} connections.`);
+    console.log(
+      `Tollgate benchmark: ${cpus().length} cores, ${ROUNDS} round(s) of ${SECONDS}s per case, ${CONNECTIONS} connections.`,
+    );
     const tollgate = await startServer('tollgate', 'tollgate', {
       BENCH_DATABASE_URL: `file:${scratch}/authz.db`,
       BENCH_DATA_DIR: scratch,
@@ -109,7 +115,9 @@ async function main(): Promise<void> {
     });
     const sampleText = await sample.text();
     const raw = await startServer('raw node:http', 'raw', { BENCH_BODY: sampleText });
-    const apollo = await startServer('bare Apollo (standalone, no auth)', 'apollo-bare', { BENCH_USER_ID: tollgate.info.userId });
+    const apollo = await startServer('bare Apollo (standalone, no auth)', 'apollo-bare', {
+      BENCH_USER_ID: tollgate.info.userId,
+    });
     const yoga = await startServer('Yoga + plugin-jwt', 'yoga-jwt');
 
     const userToken = tollgate.info.userToken as string;
@@ -118,19 +126,43 @@ async function main(): Promise<void> {
       { name: 'bare Apollo 5, no auth', server: apollo, body: meBody },
       { name: 'Yoga + plugin-jwt', server: yoga, body: meBody, token: userToken },
       { name: 'Tollgate me (bearer + policies)', server: tollgate, body: meBody, token: userToken },
-      { name: 'Tollgate users(first:100), authz on', server: tollgate, body: JSON.stringify({ query: USERS_QUERY }), token: tollgate.info.adminToken },
-      { name: 'Tollgate users(first:100), authz off', server: tollgateNoAuthz, body: JSON.stringify({ query: USERS_QUERY }), token: tollgateNoAuthz.info.adminToken },
+      {
+        name: 'Tollgate users(first:100), authz on',
+        server: tollgate,
+        body: JSON.stringify({ query: USERS_QUERY }),
+        token: tollgate.info.adminToken,
+      },
+      {
+        name: 'Tollgate users(first:100), authz off',
+        server: tollgateNoAuthz,
+        body: JSON.stringify({ query: USERS_QUERY }),
+        token: tollgateNoAuthz.info.adminToken,
+      },
     ];
     // Warm-up: JIT and caches, for every case, before any number is kept.
     for (const c of cases) {
-      await load({ url: c.server.url, connections: CONNECTIONS, duration: 2, body: c.body, headers: c.token ? { authorization: `Bearer ${c.token}` } : {} });
+      await load({
+        url: c.server.url,
+        connections: CONNECTIONS,
+        duration: 2,
+        body: c.body,
+        headers: c.token ? { authorization: `Bearer ${c.token}` } : {},
+      });
     }
     const runs = new Map<string, LoadResult[]>(cases.map((c) => [c.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of cases) {
-        const result = await load({ url: c.server.url, connections: CONNECTIONS, duration: SECONDS, body: c.body, headers: c.token ? { authorization: `Bearer ${c.token}` } : {} });
+        const result = await load({
+          url: c.server.url,
+          connections: CONNECTIONS,
+          duration: SECONDS,
+          body: c.body,
+          headers: c.token ? { authorization: `Bearer ${c.token}` } : {},
+        });
         runs.get(c.name)!.push(result);
-        console.log(`  round ${round} ${c.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`);
+        console.log(
+          `  round ${round} ${c.name}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms} ms${result.non2xx || result.errors ? `, ${result.non2xx} non-2xx, ${result.errors} errors` : ''}`,
+        );
       }
     }
     const throughput = cases.map((c) => {
@@ -157,14 +189,25 @@ async function main(): Promise<void> {
     });
     const [storm, meDuringStorm] = await Promise.all([
       load({ url: tollgate.url, connections: 8, duration: STORM_SECONDS, body: loginBody }),
-      load({ url: tollgate.url, connections: 10, duration: STORM_SECONDS, body: meBody, headers: { authorization: `Bearer ${userToken}` } }),
+      load({
+        url: tollgate.url,
+        connections: 10,
+        duration: STORM_SECONDS,
+        body: meBody,
+        headers: { authorization: `Bearer ${userToken}` },
+      }),
     ]);
-    const stormStats = (await (await fetch(tollgate.url.replace('/graphql', '/__bench/stats'))).json()) as Record<string, number>;
+    const stormStats = (await (await fetch(tollgate.url.replace('/graphql', '/__bench/stats'))).json()) as Record<
+      string,
+      number
+    >;
 
     // Refresh throughput on SQLite and, when reachable, PostgreSQL.
     const refresh: Record<string, LoadResult | null> = {};
     const refreshSpec = { email: 'user@bench.test', password: BENCH_PASSWORD, chains: 20, duration: SECONDS };
-    refresh.sqlite = await runDriver<LoadResult>('refresh-load', [JSON.stringify({ ...refreshSpec, url: tollgate.url })]);
+    refresh.sqlite = await runDriver<LoadResult>('refresh-load', [
+      JSON.stringify({ ...refreshSpec, url: tollgate.url }),
+    ]);
     try {
       const admin = new pg.Client({ connectionString: POSTGRES_URL });
       await admin.connect();
@@ -173,8 +216,13 @@ async function main(): Promise<void> {
       pgAvailable = true;
       const pgUrl = new URL(POSTGRES_URL);
       pgUrl.pathname = `/${pgDatabase}`;
-      const onPostgres = await startServer('tollgate (PostgreSQL)', 'tollgate', { BENCH_DATABASE_URL: pgUrl.toString(), BENCH_DATA_DIR: scratch });
-      refresh.postgres = await runDriver<LoadResult>('refresh-load', [JSON.stringify({ ...refreshSpec, url: onPostgres.url })]);
+      const onPostgres = await startServer('tollgate (PostgreSQL)', 'tollgate', {
+        BENCH_DATABASE_URL: pgUrl.toString(),
+        BENCH_DATA_DIR: scratch,
+      });
+      refresh.postgres = await runDriver<LoadResult>('refresh-load', [
+        JSON.stringify({ ...refreshSpec, url: onPostgres.url }),
+      ]);
       onPostgres.child.kill('SIGTERM');
       await new Promise((resolve) => onPostgres.child.once('exit', resolve));
     } catch (error) {
@@ -184,7 +232,13 @@ async function main(): Promise<void> {
 
     // Soak: steady `me` traffic; RSS after warm-up and at the end.
     const warm = Math.min(20, SOAK_SECONDS / 4);
-    const soakPromise = load({ url: tollgate.url, connections: CONNECTIONS, duration: SOAK_SECONDS, body: meBody, headers: { authorization: `Bearer ${userToken}` } });
+    const soakPromise = load({
+      url: tollgate.url,
+      connections: CONNECTIONS,
+      duration: SOAK_SECONDS,
+      body: meBody,
+      headers: { authorization: `Bearer ${userToken}` },
+    });
     await new Promise((resolve) => setTimeout(resolve, warm * 1000));
     const rssStart = rssMb(tollgate.child.pid!);
     const soak = await soakPromise;
@@ -199,7 +253,11 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cores: cpus().length, node: process.version },
       method: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, quick: QUICK },
-      throughput: throughput.map((t) => ({ ...t, vsBareApollo: t.requestsPerSecond / apolloRps, vsRaw: t.requestsPerSecond / rawRps })),
+      throughput: throughput.map((t) => ({
+        ...t,
+        vsBareApollo: t.requestsPerSecond / apolloRps,
+        vsRaw: t.requestsPerSecond / rawRps,
+      })),
       authorizationOverhead: 1 - authzOn.requestsPerSecond / authzOff.requestsPerSecond,
       loginStorm: {
         rawArgon2VerifiesPerSecond: argon2.verifiesPerSecond,
@@ -233,7 +291,11 @@ async function main(): Promise<void> {
       },
     };
     printTable(results);
-    const file = path.join(ROOT, 'bench/results', `${results.date.slice(0, 19).replace(/[:T]/g, '-')}${QUICK ? '.quick' : ''}.json`);
+    const file = path.join(
+      ROOT,
+      'bench/results',
+      `${results.date.slice(0, 19).replace(/[:T]/g, '-')}${QUICK ? '.quick' : ''}.json`,
+    );
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     if (!QUICK) writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(`\nResults written to ${path.relative(ROOT, file)}`);
@@ -255,18 +317,30 @@ function printTable(results: any): void {
   const num = (n: number, d = 0) => n.toFixed(d).padStart(8);
   console.log(`\n${pad('case', 40)}   req/s   p50 ms   p99 ms  peak MB  vs Apollo  vs raw`);
   for (const t of results.throughput) {
-    console.log(`${pad(t.case, 40)}${num(t.requestsPerSecond)} ${num(t.p50Ms, 1)} ${num(t.p99Ms, 1)} ${num(t.peakRssMb)} ${num(t.vsBareApollo, 2)}× ${num(t.vsRaw, 2)}×`);
+    console.log(
+      `${pad(t.case, 40)}${num(t.requestsPerSecond)} ${num(t.p50Ms, 1)} ${num(t.p99Ms, 1)} ${num(t.peakRssMb)} ${num(t.vsBareApollo, 2)}× ${num(t.vsRaw, 2)}×`,
+    );
   }
   const s = results.loginStorm;
-  console.log(`\nfield-level authorization overhead on users(first:100): ${(results.authorizationOverhead * 100).toFixed(1)}%`);
-  console.log(`login storm: ${s.loginsPerSecond.toFixed(1)} logins/s vs raw argon2 ${s.rawArgon2VerifiesPerSecond.toFixed(1)}/s (${(s.vsRawArgon2 * 100).toFixed(0)}%), me p99 during storm ${s.meDuringStormP99Ms} ms, event-loop delay p99 ${s.eventLoopDelayP99Ms.toFixed(1)} ms`);
+  console.log(
+    `\nfield-level authorization overhead on users(first:100): ${(results.authorizationOverhead * 100).toFixed(1)}%`,
+  );
+  console.log(
+    `login storm: ${s.loginsPerSecond.toFixed(1)} logins/s vs raw argon2 ${s.rawArgon2VerifiesPerSecond.toFixed(1)}/s (${(s.vsRawArgon2 * 100).toFixed(0)}%), me p99 during storm ${s.meDuringStormP99Ms} ms, event-loop delay p99 ${s.eventLoopDelayP99Ms.toFixed(1)} ms`,
+  );
   for (const [db, r] of Object.entries(results.refresh) as Array<[string, LoadResult | null]>) {
-    console.log(`refresh on ${db}: ${r ? `${r.requestsPerSecond.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} failures` : 'skipped'}`);
+    console.log(
+      `refresh on ${db}: ${r ? `${r.requestsPerSecond.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.errors} failures` : 'skipped'}`,
+    );
   }
   const k = results.soak;
-  console.log(`soak ${k.seconds}s: ${k.requestsPerSecond.toFixed(0)} req/s, RSS ${k.rssAfterWarmupMb.toFixed(0)} → ${k.rssEndMb.toFixed(0)} MB (${(k.rssGrowth * 100).toFixed(1)}%), ${k.errors} errors, ${k.non2xx} non-2xx`);
+  console.log(
+    `soak ${k.seconds}s: ${k.requestsPerSecond.toFixed(0)} req/s, RSS ${k.rssAfterWarmupMb.toFixed(0)} → ${k.rssEndMb.toFixed(0)} MB (${(k.rssGrowth * 100).toFixed(1)}%), ${k.errors} errors, ${k.non2xx} non-2xx`,
+  );
   const r = results.revocationList;
-  console.log(`revocation list: ${r.entries} ended sessions, lookup ${r.lookupNsEmpty.toFixed(0)} ns empty → ${r.lookupNsFull.toFixed(0)} ns full, ${(r.heapBytes / 1048576).toFixed(0)} MB (${r.bytesPerEntry.toFixed(0)} B/entry)`);
+  console.log(
+    `revocation list: ${r.entries} ended sessions, lookup ${r.lookupNsEmpty.toFixed(0)} ns empty → ${r.lookupNsFull.toFixed(0)} ns full, ${(r.heapBytes / 1048576).toFixed(0)} MB (${r.bytesPerEntry.toFixed(0)} B/entry)`,
+  );
   console.log('\ntargets:', JSON.stringify(results.targets));
 }
 

@@ -6,7 +6,8 @@ export const AUDIENCE = 'tollgate-api';
 export const BENCH_PASSWORD = 'bench password 123';
 
 export const ME_QUERY = '{ me { id email roles } }';
-export const USERS_QUERY = '{ users(first: 100) { edges { node { id displayName createdAt email roles lastLoginAt disabled } } } }';
+export const USERS_QUERY =
+  '{ users(first: 100) { edges { node { id displayName createdAt email roles lastLoginAt disabled } } } }';
 
 /** A server tells the runner it is listening (and anything the runner needs) with one JSON line. */
 export function announceReady(details: Record<string, unknown>): void {

@@ -17,7 +17,11 @@ const REFRESH = 'mutation($t: String) { refresh(refreshToken: $t) { accessToken 
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }';
 
 async function post(url: string, query: string, variables: object): Promise<Record<string, any>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as Record<string, any>;
 }
 
@@ -27,7 +31,10 @@ async function main(): Promise<void> {
   const latencies: number[] = [];
   let failures = 0;
   const tokens = await Promise.all(
-    Array.from({ length: spec.chains }, async () => (await post(spec.url, LOGIN, { e: spec.email, p: spec.password })).data.login.refreshToken as string),
+    Array.from(
+      { length: spec.chains },
+      async () => (await post(spec.url, LOGIN, { e: spec.email, p: spec.password })).data.login.refreshToken as string,
+    ),
   );
   const end = performance.now() + spec.duration * 1000;
   const started = performance.now();

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
-import { getMetadataStorage } from 'type-graphql';
 import { createApp } from '../../src/app';
 import { Role } from '../../src/auth/roles';
 import { loadConfig } from '../../src/config';
+import * as enforcement from '../../src/graphql/enforce-policies';
 import { AUDIENCE, BENCH_PASSWORD, BENCH_SECRET, HOST, ISSUER, announceReady } from '../shared';
 
 /**
@@ -15,14 +15,12 @@ import { AUDIENCE, BENCH_PASSWORD, BENCH_SECRET, HOST, ISSUER, announceReady } f
  * schema without the auth checker, to measure what field-level authorization costs.
  */
 /**
- * Bench-only, in this process only: drops every @Authorized declaration from
- * type-graphql's metadata before the schema is built, so the same server runs
- * with no authorization middleware at all. Nothing in src/ can do this.
+ * Bench-only, in this process only: replaces the policy enforcement step of the
+ * schema build with a no-op, so the same server answers with no authorization
+ * check at all. Nothing in src/ or in configuration can do this.
  */
 function forgetAuthorization(): void {
-  const storage = getMetadataStorage() as unknown as { authorizedFields: unknown[]; authorizedResolver: unknown[] };
-  storage.authorizedFields.length = 0;
-  storage.authorizedResolver.length = 0;
+  (enforcement as { enforcePolicies: (schema: unknown) => void }).enforcePolicies = () => undefined;
 }
 
 /** CPU profile of the serving phase only (after seeding), written to `file` on SIGTERM; open it in Chrome DevTools. */
@@ -30,7 +28,9 @@ async function startProfiling(file: string): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   const post = (method: string) =>
-    new Promise<any>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+    new Promise<any>((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   return async () => {
@@ -70,7 +70,9 @@ async function main(): Promise<void> {
 
   const { users, sessions } = app.services;
   const client = { ip: HOST, userAgent: 'bench' };
-  const admin = await users.register({ email: 'admin@bench.test', password: BENCH_PASSWORD, displayName: 'Admin' }, [Role.ADMIN]);
+  const admin = await users.register({ email: 'admin@bench.test', password: BENCH_PASSWORD, displayName: 'Admin' }, [
+    Role.ADMIN,
+  ]);
   const user = await users.register({ email: 'user@bench.test', password: BENCH_PASSWORD, displayName: 'Bench' });
   for (let i = 0; i < 120; i++) {
     await users.register({ email: `user${i}@bench.test`, password: BENCH_PASSWORD, displayName: `User ${i}` });
@@ -85,7 +87,10 @@ async function main(): Promise<void> {
     userToken: userSession.accessToken,
     adminToken: adminSession.accessToken,
   });
-  process.on('SIGTERM', () => void (stopProfiling?.() ?? Promise.resolve()).then(() => app.close()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () => void (stopProfiling?.() ?? Promise.resolve()).then(() => app.close()).then(() => process.exit(0)),
+  );
 }
 
 void main();

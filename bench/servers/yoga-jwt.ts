@@ -8,15 +8,31 @@ const yoga = createYoga({
   logging: false,
   schema: createSchema({
     typeDefs: /* GraphQL */ `
-      enum Role { USER EDITOR ADMIN }
-      type User { id: ID! displayName: String! email: String roles: [Role!] }
-      type Query { me: User }
+      enum Role {
+        USER
+        EDITOR
+        ADMIN
+      }
+      type User {
+        id: ID!
+        displayName: String!
+        email: String
+        roles: [Role!]
+      }
+      type Query {
+        me: User
+      }
     `,
     resolvers: {
       Query: {
         me: (_root: unknown, _args: unknown, context: { jwt?: { payload: { sub: string; roles: string[] } } }) =>
           context.jwt
-            ? { id: context.jwt.payload.sub, displayName: 'Bench', email: 'user@bench.test', roles: context.jwt.payload.roles }
+            ? {
+                id: context.jwt.payload.sub,
+                displayName: 'Bench',
+                email: 'user@bench.test',
+                roles: context.jwt.payload.roles,
+              }
             : null,
       },
     },

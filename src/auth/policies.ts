@@ -1,4 +1,4 @@
-import { Authorized, Directive } from 'type-graphql';
+import { Directive } from 'type-graphql';
 import type { Role } from './roles';
 
 /**
@@ -17,12 +17,16 @@ interface DeclaredPolicies {
   readonly fields: Map<string, Policy>;
 }
 
-// Kept beside type-graphql's metadata so the schema builder can check every field has a policy.
+// Kept beside type-graphql's metadata to catch conflicting declarations before the schema is built.
 const declared = new Map<Function, DeclaredPolicies>();
 
+/**
+ * Records the policy and attaches it to the schema as a directive (@public or
+ * @auth). The directive is the single source of truth: the SDL shows it, and
+ * src/graphql/enforce-policies.ts enforces it in front of the resolver.
+ */
 function declare(policy: Policy, sdl: string): Decorator {
   const directive = Directive(sdl) as Decorator;
-  const authorized = policy.kind === 'rules' ? (Authorized<AuthRule>([...policy.anyOf]) as Decorator) : undefined;
   return (target, propertyKey, descriptor) => {
     const owner = (propertyKey === undefined ? target : target.constructor) as Function;
     const entry = declared.get(owner) ?? { fields: new Map<string, Policy>() };
@@ -36,7 +40,6 @@ function declare(policy: Policy, sdl: string): Decorator {
       entry.fields.set(name, policy);
     }
     directive(target, propertyKey, descriptor);
-    authorized?.(target, propertyKey, descriptor);
   };
 }
 
@@ -64,17 +67,7 @@ function rules(anyOf: readonly AuthRule[]): Decorator {
   return declare({ kind: 'rules', anyOf }, `@auth(requires: [${anyOf.join(', ')}])`);
 }
 
-/** The policy declared for a field, or its class's when the field declares none. */
-export function policyOf(owner: Function, field: string): Policy | undefined {
-  for (let cls: Function | null = owner; cls && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
-    const entry = declared.get(cls);
-    const policy = entry?.fields.get(field) ?? entry?.classPolicy;
-    if (policy) return policy;
-  }
-  return undefined;
-}
-
-/** Class policies apply to fields through type-graphql; a public field cannot loosen a guarded class. */
+/** A class policy applies to every field of the class; a public field cannot loosen a guarded class. */
 export function assertConsistentPolicies(): void {
   for (const [owner, entry] of declared) {
     if (entry.classPolicy?.kind !== 'rules') continue;

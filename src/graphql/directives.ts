@@ -12,8 +12,8 @@ import {
 } from 'graphql';
 import { describePolicy, type AuthRule, type Policy } from '../auth/policies';
 
-// These directives only document: enforcement is type-graphql's @Authorized with our checker.
-// They let a reader of schema.graphql (and of generated client types) see who may read what.
+// The policy of every field, as the SDL shows it and as enforce-policies.ts enforces it:
+// a reader of schema.graphql (or of generated client types) sees exactly who may read what.
 const AuthRuleEnum = new GraphQLEnumType({
   name: 'AuthRule',
   description: 'One way to satisfy an @auth policy; any listed rule suffices.',
