@@ -16,13 +16,17 @@ interface Spec {
 const REFRESH = 'mutation($t: String) { refresh(refreshToken: $t) { accessToken refreshToken } }';
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }';
 
-async function post(url: string, query: string, variables: object): Promise<Record<string, any>> {
+interface Answer {
+  data?: { login?: { refreshToken: string }; refresh?: { refreshToken: string } } | null;
+}
+
+async function post(url: string, query: string, variables: object): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as Record<string, any>;
+  return (await response.json()) as Answer;
 }
 
 async function main(): Promise<void> {
@@ -33,7 +37,7 @@ async function main(): Promise<void> {
   const tokens = await Promise.all(
     Array.from(
       { length: spec.chains },
-      async () => (await post(spec.url, LOGIN, { e: spec.email, p: spec.password })).data.login.refreshToken as string,
+      async () => (await post(spec.url, LOGIN, { e: spec.email, p: spec.password })).data!.login!.refreshToken,
     ),
   );
   const end = performance.now() + spec.duration * 1000;
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
           failures++;
           return;
         }
-        token = body.data.refresh.refreshToken;
+        token = body.data.refresh!.refreshToken;
       }
     }),
   );

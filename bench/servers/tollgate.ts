@@ -28,8 +28,10 @@ async function startProfiling(file: string): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   const post = (method: string) =>
-    new Promise<any>((resolve, reject) =>
-      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    new Promise<{ profile?: object }>((resolve, reject) =>
+      session.post(method, (error, result) =>
+        error ? reject(error) : resolve((result ?? {}) as { profile?: object }),
+      ),
     );
   await post('Profiler.enable');
   await post('Profiler.start');

@@ -1,11 +1,11 @@
 import { LoginDocument, LogoutDocument, RefreshDocument } from '../generated/graphql';
+import { describeEachDatabase } from '../helpers/databases';
 import { TEST_PASSWORD, startTestServer, type TestServer } from '../helpers/test-server';
 
-// Cookie handling is the same on every database; SQLite is enough here.
-describe('cookie mode for browsers', () => {
+describeEachDatabase('cookie mode for browsers', (dialect) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('sqlite');
+    server = await startTestServer(dialect);
     await server.createUser('browser@example.com');
   });
   afterAll(() => server.close());
