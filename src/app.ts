@@ -69,6 +69,7 @@ export async function createServices(config: Config, options: AppOptions): Promi
       bus,
       now,
       accessTokenLifetime,
+      logger: options.logger,
     });
     const sessions = new SessionService({
       sessions: sessionRepository,

@@ -136,6 +136,19 @@ describeEachDatabase('sessions and refresh tokens', (dialect) => {
     expect(reasonOf(await refresh(user.refreshToken))).toBe('REFRESH_TOKEN_INVALID');
   });
 
+  it('picks up sessions ended elsewhere (a lost bus message) at the next reload from the database', async () => {
+    const user = await freshUser();
+    await server.app.services.database.db
+      .updateTable('sessions')
+      .set({ ended_at: server.clock.now(), end_reason: 'revoked' })
+      .where('user_id', '=', user.id)
+      .execute();
+    expect((await me(user.accessToken)).status).toBe(200);
+    await server.app.services.revocations.reload();
+    const after = await me(user.accessToken);
+    expect(after.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+  });
+
   it('logoutAll ends every session and counts them; keepCurrent spares this one', async () => {
     const user = await freshUser();
     const second = await server.execute(LoginDocument, { email: `sessions-${n}@example.com`, password: TEST_PASSWORD });
