@@ -57,14 +57,21 @@ export function fieldPolicy(type: GraphQLObjectType, field: GraphQLField<unknown
   return policyFromDirectives(field.astNode?.directives) ?? policyFromDirectives(type.astNode?.directives);
 }
 
-/** Every "Type.field" of every object type (roots included) that declares no policy. */
-export function fieldsWithoutPolicy(schema: GraphQLSchema): string[] {
-  const missing: string[] = [];
+/** Every field of every object type of ours (roots included; introspection types excluded) with its policy. */
+export function* fieldsWithPolicies(
+  schema: GraphQLSchema,
+): Generator<{ type: GraphQLObjectType; field: GraphQLField<unknown, unknown>; policy: Policy | undefined }> {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      if (!fieldPolicy(type, field)) missing.push(`${type.name}.${field.name}`);
-    }
+    for (const field of Object.values(type.getFields())) yield { type, field, policy: fieldPolicy(type, field) };
+  }
+}
+
+/** Every "Type.field" that declares no policy. */
+export function fieldsWithoutPolicy(schema: GraphQLSchema): string[] {
+  const missing: string[] = [];
+  for (const { type, field, policy } of fieldsWithPolicies(schema)) {
+    if (!policy) missing.push(`${type.name}.${field.name}`);
   }
   return missing;
 }
@@ -74,13 +81,9 @@ export function fieldsWithoutPolicy(schema: GraphQLSchema): string[] {
  * directives, so this is how Apollo Sandbox users see who may read a field.
  */
 export function describePolicies(schema: GraphQLSchema): void {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const policy = fieldPolicy(type, field);
-      if (!policy || policy.kind === 'public') continue;
-      const access = `Access: ${describePolicy(policy)}.`;
-      field.description = field.description ? `${field.description}\n\n${access}` : access;
-    }
+  for (const { field, policy } of fieldsWithPolicies(schema)) {
+    if (!policy || policy.kind === 'public') continue;
+    const access = `Access: ${describePolicy(policy)}.`;
+    field.description = field.description ? `${field.description}\n\n${access}` : access;
   }
 }

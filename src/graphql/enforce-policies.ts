@@ -1,7 +1,7 @@
-import { defaultFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { decideAccess } from '../auth/access';
 import type { Context } from '../context';
-import { fieldPolicy } from './directives';
+import { fieldsWithPolicies } from './directives';
 import { authenticationRequired, forbidden } from './errors';
 
 /**
@@ -15,20 +15,16 @@ import { authenticationRequired, forbidden } from './errors';
  * the error at its path, and a denied root field never reaches its resolver.
  */
 export function enforcePolicies(schema: GraphQLSchema): void {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const policy = fieldPolicy(type, field);
-      if (!policy || policy.kind === 'public') continue;
-      const rules = policy.anyOf;
-      const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (parent, args, context: Context, info) => {
-        const decision = decideAccess(context.viewer, rules, parent);
-        if (!decision.allowed) {
-          throw decision.code === 'UNAUTHENTICATED' ? authenticationRequired(rules) : forbidden(rules);
-        }
-        return resolve(parent, args, context, info);
-      };
-    }
+  for (const { field, policy } of fieldsWithPolicies(schema)) {
+    if (!policy || policy.kind === 'public') continue;
+    const rules = policy.anyOf;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (parent, args, context, info) => {
+      const decision = decideAccess((context as Context).viewer, rules, parent);
+      if (!decision.allowed) {
+        throw decision.code === 'UNAUTHENTICATED' ? authenticationRequired(rules) : forbidden(rules);
+      }
+      return resolve(parent, args, context, info);
+    };
   }
 }

@@ -2,16 +2,9 @@ import { decideAccess, markAsCaller } from '../../src/auth/access';
 import type { AuthRule } from '../../src/auth/policies';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
+import { testViewer } from '../helpers/viewers';
 
-const viewer = (id: string, ...roles: Role[]): Viewer => ({
-  id,
-  roles,
-  sessionId: 's',
-  rolesVersion: 1,
-  tokenId: 't',
-  issuedAt: 0,
-  expiresAt: 0,
-});
+const viewer = (id: string, ...roles: Role[]): Viewer => testViewer(id, roles);
 const anonymous = null;
 const user = viewer('u1', Role.USER);
 const editor = viewer('e1', Role.EDITOR);

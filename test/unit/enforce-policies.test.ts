@@ -1,17 +1,10 @@
 import { execute, parse } from 'graphql';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
+import { testViewer } from '../helpers/viewers';
 import { buildAppSchema, type SchemaServices } from '../../src/graphql/schema';
 
-const viewer = (id: string, ...roles: Role[]): Viewer => ({
-  id,
-  roles,
-  sessionId: 's',
-  rolesVersion: 1,
-  tokenId: 't',
-  issuedAt: 0,
-  expiresAt: 0,
-});
+const viewer = (id: string, ...roles: Role[]): Viewer => testViewer(id, roles);
 
 describe('policy enforcement in the built schema', () => {
   // Services that record every call: a denied root field must never reach them.

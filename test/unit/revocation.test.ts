@@ -1,19 +1,12 @@
 import { RevocationList } from '../../src/auth/revocation';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
+import { testViewer } from '../helpers/viewers';
 import { createRefreshTokenCrypto } from '../../src/auth/refresh-tokens';
 import { TestClock } from '../helpers/clock';
 
-const viewer = (overrides: Partial<Viewer> = {}): Viewer => ({
-  id: 'user-1',
-  roles: [Role.USER],
-  sessionId: 'session-1',
-  rolesVersion: 1,
-  tokenId: 'jti',
-  issuedAt: 0,
-  expiresAt: 0,
-  ...overrides,
-});
+const viewer = (overrides: Partial<Viewer> = {}): Viewer =>
+  testViewer('user-1', [Role.USER], { sessionId: 'session-1', ...overrides });
 
 describe('RevocationList', () => {
   const TTL = 15 * 60 * 1000;
