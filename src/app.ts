@@ -13,6 +13,7 @@ import { AccountAdminService } from './modules/admin/account-admin.service';
 import { AuditLog } from './modules/audit/audit-log';
 import { AuditRepository } from './modules/audit/audit.repository';
 import { AuthService } from './modules/auth/auth.service';
+import { LoginThrottle } from './modules/auth/login-throttle';
 import { Revocations } from './modules/session/revocations';
 import { SessionRepository } from './modules/session/session.repository';
 import { SessionService } from './modules/session/session.service';
@@ -93,7 +94,7 @@ export async function createServices(config: Config, options: AppOptions): Promi
       tokens,
       users,
       sessions,
-      auth: new AuthService(users, sessions, audit),
+      auth: new AuthService(users, sessions, audit, new LoginThrottle(auditEvents, config.loginThrottle, now)),
       accounts: new AccountAdminService({ users: userRepository, sessions, revocations, audit, now }),
       auditEvents,
       revocations,

@@ -23,6 +23,15 @@ export interface SessionConfig {
   readonly reuseGraceSeconds: number;
 }
 
+/** Brute-force brakes on login, counted from the audit log's failed logins. */
+export interface LoginThrottleConfig {
+  readonly windowSeconds: number;
+  /** Failures for one email from one IP before that pair must wait. */
+  readonly maxFailuresPerEmailAndIp: number;
+  /** Failures from one IP, any emails, before that IP must wait (credential stuffing). */
+  readonly maxFailuresPerIp: number;
+}
+
 export interface RedisConfig {
   readonly url: string;
   /** Prefix of every key and channel, so several deployments can share one Redis. */
@@ -37,6 +46,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
   readonly sessions: SessionConfig;
+  readonly loginThrottle: LoginThrottleConfig;
   /** Set when several instances share the database: revocations travel between them through Redis. */
   readonly redis: RedisConfig | null;
   /** Trust X-Forwarded-For from this many proxies in front (0: use the socket address). */
@@ -103,6 +113,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         max: 365 * 86400,
       }),
       reuseGraceSeconds: duration('REFRESH_REUSE_GRACE', env.REFRESH_REUSE_GRACE, { fallback: 10, min: 0, max: 60 }),
+    },
+    loginThrottle: {
+      windowSeconds: duration('LOGIN_FAILURE_WINDOW', env.LOGIN_FAILURE_WINDOW, {
+        fallback: 15 * 60,
+        min: 60,
+        max: 86400,
+      }),
+      maxFailuresPerEmailAndIp: integer('LOGIN_MAX_FAILURES_PER_EMAIL_IP', env.LOGIN_MAX_FAILURES_PER_EMAIL_IP, {
+        min: 1,
+        max: 10_000,
+        fallback: 10,
+      }),
+      maxFailuresPerIp: integer('LOGIN_MAX_FAILURES_PER_IP', env.LOGIN_MAX_FAILURES_PER_IP, {
+        min: 1,
+        max: 1_000_000,
+        fallback: 100,
+      }),
     },
     redis: parseRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX),
     trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, { min: 0, max: 10, fallback: 0 }),

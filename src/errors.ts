@@ -79,7 +79,10 @@ export class InvalidInputError extends DomainError {
 export class BusyError extends DomainError {
   override readonly name = 'BusyError';
   readonly kind = 'busy';
-  constructor(readonly retryAfterSeconds: number) {
-    super('The server is busy; try again shortly.');
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The server is busy; try again shortly.',
+  ) {
+    super(message);
   }
 }

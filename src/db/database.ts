@@ -59,6 +59,8 @@ export interface AuditEventsTable {
   user_agent: string | null;
   /** Small JSON object; never a password or token. */
   details: string | null;
+  /** For login events: the canonical email tried, whether or not an account has it. */
+  subject: string | null;
 }
 
 export interface Database {

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as createUsers from './migrations/0001_create_users';
 import * as sessionsAndAudit from './migrations/0002_sessions_and_audit';
+import * as loginThrottling from './migrations/0003_login_throttling';
 
 // Listed here rather than read from disk, so the same list runs from ts-jest, tsc output and a bundle.
 const MIGRATIONS: Record<string, Migration> = {
   '0001_create_users': createUsers,
   '0002_sessions_and_audit': sessionsAndAudit,
+  '0003_login_throttling': loginThrottling,
 };
 
 /** Brings the database to the latest schema; throws (with the failing migration's name) if any step fails. */

@@ -8,6 +8,8 @@ export interface AuditEntry {
   readonly actorId?: string | null;
   readonly sessionId?: string | null;
   readonly client?: ClientInfo;
+  /** For login events: the canonical email tried. */
+  readonly subject?: string;
   /** Only facts safe to show an ADMIN: ids, role names, an attempted email. */
   readonly details?: Record<string, string | number | boolean | readonly string[]>;
 }
@@ -30,6 +32,7 @@ export class AuditLog {
       ip: entry.client?.ip ?? null,
       userAgent: entry.client?.userAgent ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
+      subject: entry.subject ?? null,
     });
   }
 }

@@ -27,6 +27,7 @@ export interface AuditEventRecord {
   readonly userAgent: string | null;
   /** A small JSON object: role lists, an attempted email. Never a password or token. */
   readonly details: string | null;
+  readonly subject: string | null;
 }
 
 export type { KeysetPosition as AuditCursor } from '../../graphql/keyset-cursor';

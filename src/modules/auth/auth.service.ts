@@ -4,7 +4,8 @@ import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { ClientInfo } from '../session/session.model';
 import type { IssuedSession, SessionService } from '../session/session.service';
-import { canonicalEmail } from '../user/user.rules';
+import { EMAIL_MAX_LENGTH, canonicalEmail } from '../user/user.rules';
+import type { LoginThrottle } from './login-throttle';
 import type { NewAccount, UserService } from '../user/user.service';
 
 /** Turns a proven identity into a session, and credentials changes into ended sessions. */
@@ -13,6 +14,7 @@ export class AuthService {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly audit: AuditLog,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async signUp(account: NewAccount, client: ClientInfo): Promise<IssuedSession> {
@@ -23,6 +25,8 @@ export class AuthService {
   }
 
   async login(email: string, password: string, client: ClientInfo): Promise<IssuedSession> {
+    const subject = canonicalEmail(email).slice(0, EMAIL_MAX_LENGTH);
+    await this.throttle.check(subject, client);
     let user;
     try {
       user = await this.users.authenticate(email, password);
@@ -31,13 +35,19 @@ export class AuthService {
         await this.audit.record(AuditEventType.LOGIN_FAILED, {
           userId: error.userId,
           client,
-          details: { email: canonicalEmail(email).slice(0, 254) },
+          subject,
+          details: { email: subject },
         });
       }
       throw error;
     }
     const issued = await this.sessions.open(user, client);
-    await this.audit.record(AuditEventType.LOGIN_SUCCEEDED, { userId: user.id, sessionId: issued.sessionId, client });
+    await this.audit.record(AuditEventType.LOGIN_SUCCEEDED, {
+      userId: user.id,
+      sessionId: issued.sessionId,
+      client,
+      subject,
+    });
     return issued;
   }
 
