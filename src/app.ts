@@ -15,6 +15,7 @@ import { AuditRepository } from './modules/audit/audit.repository';
 import { AuthService } from './modules/auth/auth.service';
 import { LoginThrottle } from './modules/auth/login-throttle';
 import { Revocations } from './modules/session/revocations';
+import { SessionHousekeeping } from './modules/session/session-housekeeping';
 import { SessionRepository } from './modules/session/session.repository';
 import { SessionService } from './modules/session/session.service';
 import { UserRepository } from './modules/user/user.repository';
@@ -37,6 +38,7 @@ export interface Services {
   readonly accounts: AccountAdminService;
   readonly auditEvents: AuditRepository;
   readonly revocations: Revocations;
+  readonly housekeeping: SessionHousekeeping;
   /** Closes the revocation bus and the database. */
   close(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function createServices(config: Config, options: AppOptions): Promi
       },
     });
     const users = new UserService({ users: userRepository, passwords, now });
+    const housekeeping = new SessionHousekeeping(sessionRepository, now, options.logger);
     await revocations.start();
     return {
       database,
@@ -98,7 +101,9 @@ export async function createServices(config: Config, options: AppOptions): Promi
       accounts: new AccountAdminService({ users: userRepository, sessions, revocations, audit, now }),
       auditEvents,
       revocations,
+      housekeeping,
       async close() {
+        housekeeping.stop();
         await revocations.close();
         await database.close();
       },
@@ -120,6 +125,8 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const services = await createServices(config, options);
   try {
+    // The server, not the CLI, keeps the tables tidy.
+    services.housekeeping.start();
     const schema = await buildAppSchema(services);
     const http = await createHttpServer(config, {
       schema,

@@ -254,4 +254,37 @@ describeEachDatabase('sessions and refresh tokens', (dialect) => {
     server.clock.advance(6 * 86400);
     expect(reasonOf(await refresh(token))).toBe('SESSION_EXPIRED');
   });
+  // Last in this suite: it moves the shared clock by a month.
+  it('deletes sessions 30 days after they ended, with their refresh tokens, and keeps open ones', async () => {
+    const { db } = server.app.services.database;
+    const gone = await freshUser();
+    await server.execute(LogoutDocument, {}, { token: gone.accessToken });
+    const kept = await freshUser();
+    const rowsOf = async (userId: string) => {
+      const sessions = await db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
+      const tokens = sessions.length
+        ? await db
+            .selectFrom('refresh_tokens')
+            .select('token_hash')
+            .where(
+              'session_id',
+              'in',
+              sessions.map((row) => row.id),
+            )
+            .execute()
+        : [];
+      return { sessions: sessions.length, tokens: tokens.length };
+    };
+    expect(await rowsOf(gone.id)).toEqual({ sessions: 1, tokens: 1 });
+
+    server.clock.advance(29 * 86400);
+    await server.app.services.housekeeping.purge();
+    expect(await rowsOf(gone.id)).toEqual({ sessions: 1, tokens: 1 });
+
+    server.clock.advance(2 * 86400);
+    expect(await server.app.services.housekeeping.purge()).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf(gone.id)).toEqual({ sessions: 0, tokens: 0 });
+    // The other session reached its 30-day end a day ago; it stays until 30 days after that.
+    expect(await rowsOf(kept.id)).toEqual({ sessions: 1, tokens: 1 });
+  });
 });

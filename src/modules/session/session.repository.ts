@@ -128,6 +128,18 @@ export class SessionRepository {
     return rows.map(toRecord);
   }
 
+  /**
+   * Deletes sessions that ended, or reached their absolute end, before `cutoff`, with
+   * their refresh-token rows (ON DELETE CASCADE). Returns how many sessions went.
+   */
+  async purgeEndedBefore(cutoff: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where((eb) => eb.or([eb('ended_at', '<', cutoff), eb('expires_at', '<', cutoff)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Sessions ended since `since`, oldest first: what a starting instance must remember. */
   async endedSince(since: number): Promise<Array<{ id: string; endedAt: number }>> {
     const rows = await this.db
