@@ -99,7 +99,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
  * anonymous request; any other header that does not prove an identity stops
  * the request with 401 before a resolver runs. Tokens in the URL or body are never read.
  */
-export function readViewer(request: Pick<FastifyRequest, 'headers' | 'raw'>, tokens: AccessTokens): Viewer | null {
+function readViewer(request: Pick<FastifyRequest, 'headers' | 'raw'>, tokens: AccessTokens): Viewer | null {
   const header = request.headers.authorization;
   if (header === undefined) return null;
   // Node keeps the first of repeated Authorization headers; a second one is an attempt to confuse a proxy or us.

@@ -53,7 +53,7 @@ function policyFromDirectives(directives: readonly ConstDirectiveNode[] | undefi
 }
 
 /** The policy a field carries in the built schema: its own, else its type's. */
-export function fieldPolicy(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): Policy | undefined {
+function fieldPolicy(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): Policy | undefined {
   return policyFromDirectives(field.astNode?.directives) ?? policyFromDirectives(type.astNode?.directives);
 }
 

@@ -36,7 +36,7 @@ export function authenticationRequired(requires: readonly AuthRule[]): GraphQLEr
 }
 
 /** The edge's single translation from domain errors to public ones. */
-export function toGraphQLError(error: DomainError): GraphQLError {
+function toGraphQLError(error: DomainError): GraphQLError {
   if (error instanceof AuthenticationError) {
     return new GraphQLError(error.message, { extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason } });
   }

@@ -12,13 +12,11 @@ describeEachDatabase('cookie mode for browsers', (dialect) => {
 
   const cookieOf = (headers: Headers) => headers.getSetCookie().find((c) => c.startsWith('__Host-tollgate-refresh='));
   const valueOf = (setCookie: string) => setCookie.split(';')[0]!.split('=')[1]!;
+  const loginWithCookie = () =>
+    server.execute(LoginDocument, { email: 'browser@example.com', password: TEST_PASSWORD, useCookie: true });
 
   it('sets the refresh token as a __Host- HttpOnly, Secure, SameSite=Strict cookie instead of the body', async () => {
-    const res = await server.execute(LoginDocument, {
-      email: 'browser@example.com',
-      password: TEST_PASSWORD,
-      useCookie: true,
-    });
+    const res = await loginWithCookie();
     expect(res.data!.login.refreshToken).toBeNull();
     expect(res.data!.login.refreshExpiresIn).toBe(7 * 86400);
     const cookie = cookieOf(res.headers)!;
@@ -29,11 +27,7 @@ describeEachDatabase('cookie mode for browsers', (dialect) => {
   });
 
   it('refresh without an argument reads the cookie and rotates it', async () => {
-    const login = await server.execute(LoginDocument, {
-      email: 'browser@example.com',
-      password: TEST_PASSWORD,
-      useCookie: true,
-    });
+    const login = await loginWithCookie();
     const first = valueOf(cookieOf(login.headers)!);
     const res = await server.execute(
       RefreshDocument,
@@ -58,11 +52,7 @@ describeEachDatabase('cookie mode for browsers', (dialect) => {
   });
 
   it('logout clears the cookie and the session behind it', async () => {
-    const login = await server.execute(LoginDocument, {
-      email: 'browser@example.com',
-      password: TEST_PASSWORD,
-      useCookie: true,
-    });
+    const login = await loginWithCookie();
     const refreshCookie = valueOf(cookieOf(login.headers)!);
     const res = await server.execute(LogoutDocument, {}, { token: login.data!.login.accessToken });
     expect(cookieOf(res.headers)).toMatch(/^__Host-tollgate-refresh=; Max-Age=0;/);

@@ -9,7 +9,7 @@ import type { UserRecord } from '../user/user.model';
 import type { UserRepository } from '../user/user.repository';
 import type { Revocations } from './revocations';
 import { sessionDeadline, type ClientInfo, type SessionPolicy, type SessionRecord } from './session.model';
-import type { SessionRepository } from './session.repository';
+import type { EndSessions, SessionRepository } from './session.repository';
 
 /** A signed-in state handed to the client: the pair of tokens and who they are for. */
 export interface IssuedSession {
@@ -170,11 +170,7 @@ export class SessionService {
   }
 
   /** Ends sessions and revokes their access tokens everywhere; returns the ids ended. */
-  async end(
-    match: Parameters<SessionRepository['end']>[0],
-    reason: SessionEndReason,
-    now = this.deps.now(),
-  ): Promise<string[]> {
+  async end(match: EndSessions, reason: SessionEndReason, now = this.deps.now()): Promise<string[]> {
     const ended = await this.deps.sessions.end(match, reason, now);
     await this.deps.revocations.sessionsEnded(ended, now);
     return ended;
