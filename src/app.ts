@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { createPasswordHasher, type PasswordHasherOptions } from './auth/passwords';
+import { deriveKey } from './auth/keyed-hash';
+import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './auth/passwords';
 import { createRefreshTokenCrypto } from './auth/refresh-tokens';
 import { createLocalBus, createRedisBus } from './auth/revocation-bus';
 import { loadOrCreateSigningSecret } from './auth/signing-secret';
@@ -8,12 +9,14 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildAppSchema } from './graphql/schema';
+import { singleCredentialCheckRule } from './graphql/single-credential-check.rule';
 import type { Logger } from './logger';
 import { AccountAdminService } from './modules/admin/account-admin.service';
 import { AuditLog } from './modules/audit/audit-log';
 import { AuditRepository } from './modules/audit/audit.repository';
-import { AuthService } from './modules/auth/auth.service';
-import { LoginThrottle } from './modules/auth/login-throttle';
+import { AttemptCounterRepository } from './modules/auth/attempt-counter.repository';
+import { AttemptLimiter } from './modules/auth/attempt-limiter';
+import { AuthService, CREDENTIAL_MUTATIONS } from './modules/auth/auth.service';
 import { Revocations } from './modules/session/revocations';
 import { SessionHousekeeping } from './modules/session/session-housekeeping';
 import { SessionRepository } from './modules/session/session.repository';
@@ -27,6 +30,8 @@ export interface AppOptions {
   /** Milliseconds since the epoch; tests inject a clock they control. */
   readonly now?: () => number;
   readonly passwords?: PasswordHasherOptions;
+  /** A hasher built by the caller (tests that hold a login inside its hash); overrides `passwords`. */
+  readonly passwordHasher?: PasswordHasher;
 }
 
 export interface Services {
@@ -46,11 +51,10 @@ export interface Services {
 /** Opens and migrates the database and wires the services. Shared by the server and the CLI. */
 export async function createServices(config: Config, options: AppOptions): Promise<Services> {
   const now = options.now ?? Date.now;
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, options.logger);
   try {
     await migrateToLatest(database.db);
     const secret = config.jwt.secret ?? loadOrCreateSigningSecret(config.dataDir, options.logger);
-    const accessTokenLifetime = config.jwt.accessTokenTtlSeconds * 1000;
     const tokens = createAccessTokens({
       secret,
       issuer: config.jwt.issuer,
@@ -58,9 +62,10 @@ export async function createServices(config: Config, options: AppOptions): Promi
       ttlSeconds: config.jwt.accessTokenTtlSeconds,
       now,
     });
-    const passwords = await createPasswordHasher(options.passwords);
+    const passwords = options.passwordHasher ?? (await createPasswordHasher(options.passwords));
     const userRepository = new UserRepository(database.db, database.dialect);
-    const sessionRepository = new SessionRepository(database.db);
+    const sessionRepository = new SessionRepository(database.db, database.dialect);
+    const attemptCounters = new AttemptCounterRepository(database.db);
     const auditEvents = new AuditRepository(database.db);
     const audit = new AuditLog(auditEvents, now);
     const bus = config.redis
@@ -71,7 +76,7 @@ export async function createServices(config: Config, options: AppOptions): Promi
       users: userRepository,
       bus,
       now,
-      accessTokenLifetime,
+      maxAcceptanceMs: tokens.maxAcceptanceMs,
       logger: options.logger,
     });
     const sessions = new SessionService({
@@ -86,18 +91,24 @@ export async function createServices(config: Config, options: AppOptions): Promi
         absoluteLifetime: config.sessions.absoluteLifetimeSeconds * 1000,
         idleTimeout: config.sessions.idleTimeoutSeconds * 1000,
         reuseGrace: config.sessions.reuseGraceSeconds * 1000,
-        accessTokenLifetime,
       },
     });
     const users = new UserService({ users: userRepository, passwords, now });
-    const housekeeping = new SessionHousekeeping(sessionRepository, now, options.logger);
+    const housekeeping = new SessionHousekeeping(sessionRepository, attemptCounters, now, options.logger);
     await revocations.start();
     return {
       database,
       tokens,
       users,
       sessions,
-      auth: new AuthService(users, sessions, audit, new LoginThrottle(auditEvents, config.loginThrottle, now)),
+      auth: new AuthService({
+        users,
+        sessions,
+        audit,
+        limiter: new AttemptLimiter(attemptCounters, deriveKey(secret, 'attempt counters'), now),
+        throttle: config.throttle,
+        auditKey: deriveKey(secret, 'audit email pseudonyms'),
+      }),
       accounts: new AccountAdminService({ users: userRepository, sessions, revocations, audit, now }),
       auditEvents,
       revocations,
@@ -136,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       checkDatabase: async () => {
         await sql`select 1`.execute(services.database.db);
       },
+      validationRules: [singleCredentialCheckRule(CREDENTIAL_MUTATIONS)],
     });
     return {
       services,

@@ -23,13 +23,22 @@ export interface SessionConfig {
   readonly reuseGraceSeconds: number;
 }
 
-/** Brute-force brakes on login, counted from the audit log's failed logins. */
-export interface LoginThrottleConfig {
+/** At most `max` attempts in a fixed window of `windowSeconds`. */
+export interface AttemptLimit {
+  readonly max: number;
   readonly windowSeconds: number;
-  /** Failures for one email from one IP before that pair must wait. */
-  readonly maxFailuresPerEmailAndIp: number;
-  /** Failures from one IP, any emails, before that IP must wait (credential stuffing). */
-  readonly maxFailuresPerIp: number;
+}
+
+/** Brakes on guessing and on anonymous work, counted before the work they guard. */
+export interface ThrottleConfig {
+  /** Failed logins for one email from one IP before that pair must wait. */
+  readonly loginPerEmailAndIp: AttemptLimit;
+  /** Failed logins from one IP, any emails, before that IP must wait (credential stuffing). */
+  readonly loginPerIp: AttemptLimit;
+  /** Wrong current passwords given to changePassword for one user (a stolen access token guessing). */
+  readonly passwordChangePerUser: AttemptLimit;
+  /** Sign-ups from one IP, successful or not (each costs a hash and can probe for an email). */
+  readonly signUpPerIp: AttemptLimit;
 }
 
 export interface RedisConfig {
@@ -46,7 +55,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
   readonly sessions: SessionConfig;
-  readonly loginThrottle: LoginThrottleConfig;
+  readonly throttle: ThrottleConfig;
   /** Set when several instances share the database: revocations travel between them through Redis. */
   readonly redis: RedisConfig | null;
   /** Trust X-Forwarded-For from this many proxies in front (0: use the socket address). */
@@ -114,29 +123,51 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       }),
       reuseGraceSeconds: duration('REFRESH_REUSE_GRACE', env.REFRESH_REUSE_GRACE, { fallback: 10, min: 0, max: 60 }),
     },
-    loginThrottle: {
-      windowSeconds: duration('LOGIN_FAILURE_WINDOW', env.LOGIN_FAILURE_WINDOW, {
-        fallback: 15 * 60,
-        min: 60,
-        max: 86400,
-      }),
-      maxFailuresPerEmailAndIp: integer('LOGIN_MAX_FAILURES_PER_EMAIL_IP', env.LOGIN_MAX_FAILURES_PER_EMAIL_IP, {
-        min: 1,
-        max: 10_000,
-        fallback: 10,
-      }),
-      maxFailuresPerIp: integer('LOGIN_MAX_FAILURES_PER_IP', env.LOGIN_MAX_FAILURES_PER_IP, {
-        min: 1,
-        max: 1_000_000,
-        fallback: 100,
-      }),
-    },
+    throttle: parseThrottle(env),
     redis: parseRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX),
     trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, { min: 0, max: 10, fallback: 0 }),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
   };
   return deepFreeze(config);
+}
+
+function parseThrottle(env: Env): ThrottleConfig {
+  const failureWindow = duration('LOGIN_FAILURE_WINDOW', env.LOGIN_FAILURE_WINDOW, {
+    fallback: 15 * 60,
+    min: 60,
+    max: 86400,
+  });
+  return {
+    loginPerEmailAndIp: {
+      max: integer('LOGIN_MAX_FAILURES_PER_EMAIL_IP', env.LOGIN_MAX_FAILURES_PER_EMAIL_IP, {
+        min: 1,
+        max: 10_000,
+        fallback: 10,
+      }),
+      windowSeconds: failureWindow,
+    },
+    loginPerIp: {
+      max: integer('LOGIN_MAX_FAILURES_PER_IP', env.LOGIN_MAX_FAILURES_PER_IP, {
+        min: 1,
+        max: 1_000_000,
+        fallback: 100,
+      }),
+      windowSeconds: failureWindow,
+    },
+    passwordChangePerUser: {
+      max: integer('PASSWORD_CHANGE_MAX_FAILURES', env.PASSWORD_CHANGE_MAX_FAILURES, {
+        min: 1,
+        max: 10_000,
+        fallback: 5,
+      }),
+      windowSeconds: failureWindow,
+    },
+    signUpPerIp: {
+      max: integer('SIGNUP_MAX_PER_IP', env.SIGNUP_MAX_PER_IP, { min: 1, max: 1_000_000, fallback: 10 }),
+      windowSeconds: duration('SIGNUP_WINDOW', env.SIGNUP_WINDOW, { fallback: 3600, min: 60, max: 7 * 86400 }),
+    },
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -7,7 +7,7 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { RevocationVerdict } from './auth/revocation';
 import type { AccessTokens, Viewer } from './auth/tokens';
 import type { Config } from './config';
@@ -28,6 +28,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Answers the readiness probe; throws when the database is unreachable. */
   readonly checkDatabase: () => Promise<void>;
+  /** The app's own validation rules. */
+  readonly validationRules: readonly ValidationRule[];
 }
 
 export interface HttpServer {
@@ -70,6 +72,7 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
     // Strips "Did you mean …?" so a production schema cannot be guessed field by field.
     hideSchemaDetailsFromClientErrors: production,
     formatError,
+    validationRules: [...deps.validationRules],
     logger: deps.logger,
     plugins: [
       fastifyApolloDrainPlugin(fastify),

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { InvalidInputError } from '../errors';
-import { ConcurrencyLimit } from './concurrency-limit';
+import { ConcurrencyLimit, type Priority } from './concurrency-limit';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_PARAMS = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -17,7 +17,8 @@ export interface PasswordVerification {
 }
 
 export interface PasswordHasher {
-  hash(password: string): Promise<string>;
+  /** `low` for work anyone can ask for anonymously (new accounts): it waits behind logins. */
+  hash(password: string, priority?: Priority): Promise<string>;
   verify(hash: string, password: string): Promise<PasswordVerification>;
   /** The same argon2 work as a real verify, for logins whose email is unknown. */
   verifyAgainstDummy(password: string): Promise<void>;
@@ -55,7 +56,7 @@ export async function createPasswordHasher(options: PasswordHasherOptions = {}):
   const dummyHash = await argon2.hash('tollgate-dummy-password', hashOptions);
 
   return {
-    hash: (password) => limit.run(() => argon2.hash(password, hashOptions)),
+    hash: (password, priority = 'high') => limit.run(() => argon2.hash(password, hashOptions), priority),
 
     async verify(hash, password) {
       const ok = await limit.run(() => argon2.verify(hash, password));

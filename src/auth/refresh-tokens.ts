@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { deriveKey } from './keyed-hash';
 
 /** 256 random bits, base64url: 43 characters. */
 const TOKEN_BYTES = 32;
@@ -22,7 +23,7 @@ export interface RefreshTokenCrypto {
 
 /** Keys are derived from the signing secret with HKDF, one per purpose, so no key serves two jobs. */
 export function createRefreshTokenCrypto(secret: Buffer): RefreshTokenCrypto {
-  const rotationKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'tollgate refresh-token rotation', 32));
+  const rotationKey = deriveKey(secret, 'refresh-token rotation');
   const mac = (label: string, token: string) => createHmac('sha256', rotationKey).update(label).update(token).digest();
   return {
     generate: () => randomBytes(TOKEN_BYTES).toString('base64url'),

@@ -9,9 +9,9 @@ export type RevocationEvent =
 
 /**
  * Ended sessions and users whose roles changed, kept in memory so checking a
- * token costs two map lookups and no query. Each entry lives only as long as
- * an access token issued before it could (the token lifetime), so the lists
- * stay bounded by the traffic of one token lifetime.
+ * token costs two map lookups and no query. Each entry lives until `until`: as
+ * long as any token issued before it can still be accepted (AccessTokens.maxAcceptanceMs),
+ * so the lists stay bounded by the traffic of one token lifetime.
  */
 export class RevocationList {
   private readonly endedSessions = new Map<string, number>();
@@ -33,15 +33,19 @@ export class RevocationList {
   apply(event: RevocationEvent): void {
     const now = this.now();
     if (event.until <= now) return;
+    // Re-inserting moves a key to the end, keeping the maps (nearly) ordered by `until` for the
+    // sweep. Where two entries are out of order the sweep stops early: entries are kept longer,
+    // never dropped before their time. The same fact heard twice (bus, reload) keeps the later end.
     if (event.kind === 'session-ended') {
-      // Re-inserting moves the key to the end, keeping the map ordered by `until` for the sweep.
+      const until = Math.max(event.until, this.endedSessions.get(event.sessionId) ?? 0);
       this.endedSessions.delete(event.sessionId);
-      this.endedSessions.set(event.sessionId, event.until);
+      this.endedSessions.set(event.sessionId, until);
     } else {
       const known = this.rolesVersions.get(event.userId);
-      if (known && known.version >= event.rolesVersion) return;
+      if (known && known.version > event.rolesVersion) return;
+      const until = known && known.version === event.rolesVersion ? Math.max(known.until, event.until) : event.until;
       this.rolesVersions.delete(event.userId);
-      this.rolesVersions.set(event.userId, { version: event.rolesVersion, until: event.until });
+      this.rolesVersions.set(event.userId, { version: event.rolesVersion, until });
     }
     this.sweep(now);
   }

@@ -54,6 +54,13 @@ export interface DeterministicIssue {
 
 export interface AccessTokens {
   /**
+   * Milliseconds after a moment T during which some token issued at or before T can
+   * still be accepted by some instance. Everything that must outlive such tokens
+   * (revocations above all) is kept for at least this long; it is derived from the
+   * same numbers verify() applies, so the two cannot drift apart.
+   */
+  readonly maxAcceptanceMs: number;
+  /**
    * Signs an access token. `notAfter` (seconds) caps `exp`, so no token outlives
    * the session it belongs to.
    */
@@ -65,7 +72,22 @@ export interface AccessTokens {
 const ALGORITHM = 'HS256';
 // RFC 9068 §2.1: access tokens carry typ "at+jwt" so an ID token or another JWT cannot be replayed as one.
 const TOKEN_TYPE = 'at+jwt';
+/** How far past `exp` (and before `nbf`/`iat`) a token is still accepted, for clocks that disagree. */
 export const CLOCK_SKEW_SECONDS = 30;
+/**
+ * How far ahead of the instance that records a revocation another instance's clock
+ * (the one that signed a token) may be, plus the few milliseconds between a change
+ * being read and committed. Beyond this the fleet's clocks are broken, not skewed.
+ */
+export const INSTANCE_CLOCK_ALLOWANCE_SECONDS = 5;
+
+/**
+ * The first instant (ms since the epoch) at which a token with this `exp` is refused.
+ * The one rule of acceptance in time: verify() and maxAcceptanceMs both use it.
+ */
+export function refusedFromMs(exp: number): number {
+  return (exp + CLOCK_SKEW_SECONDS) * 1000;
+}
 /** Ours are ~350 bytes; a huge token is an attack on the parser, not a credential. */
 export const MAX_TOKEN_LENGTH = 4096;
 // Headers that ask the verifier to fetch or trust keys or semantics it did not choose (RFC 8725 §3.10).
@@ -84,11 +106,18 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     algorithms: [ALGORITHM] as jwt.Algorithm[],
     issuer,
     audience,
+    // nbf and iat only: expiry is decided by refusedFromMs() below, the rule revocations are sized by.
     clockTolerance: CLOCK_SKEW_SECONDS,
+    ignoreExpiration: true,
     complete: true as const,
   };
+  // A token issued at T by an instance whose clock runs ahead carries iat ≤ T + allowance,
+  // so exp ≤ T + allowance + ttl, and it is refused from refusedFromMs(exp) on.
+  const maxAcceptanceMs = refusedFromMs(INSTANCE_CLOCK_ALLOWANCE_SECONDS + ttlSeconds);
 
   return {
+    maxAcceptanceMs,
+
     issue(subject, options = {}) {
       const iat = Math.floor((options.pinned?.issuedAt ?? now()) / 1000);
       const exp = Math.min(iat + ttlSeconds, options.notAfter ?? Infinity);
@@ -111,11 +140,12 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       // Keyed by the whole signed token: only a token that verified can be found here.
       const cached = verified.get(token);
       if (cached) {
-        if (Math.floor(now() / 1000) < cached.expiresAt + CLOCK_SKEW_SECONDS) return cached;
+        if (now() < refusedFromMs(cached.expiresAt)) return cached;
         verified.delete(token);
         throw new InvalidTokenError('TOKEN_EXPIRED');
       }
       const viewer = verifyUncached(token);
+      if (now() >= refusedFromMs(viewer.expiresAt)) throw new InvalidTokenError('TOKEN_EXPIRED');
       if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
       verified.set(token, viewer);
       return viewer;

@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config';
+import type { Logger } from '../logger';
 import type { Database } from './database';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,12 +17,12 @@ export interface DatabaseHandle {
 
 const INT8_OID = 20;
 
-export function openDatabase(config: DatabaseConfig): DatabaseHandle {
-  return config.kind === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url);
+export function openDatabase(config: DatabaseConfig, logger: Logger): DatabaseHandle {
+  return config.kind === 'sqlite' ? openSqlite(config.path, logger) : openPostgres(config.url);
 }
 
-function openSqlite(file: string): DatabaseHandle {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+function openSqlite(file: string, logger: Logger): DatabaseHandle {
+  if (file !== ':memory:') keepPrivate(file, logger);
   const database = new SqliteDatabase(file);
   // WAL lets readers run during a write; busy_timeout makes a second process wait rather than fail.
   database.pragma('journal_mode = WAL');
@@ -30,6 +31,27 @@ function openSqlite(file: string): DatabaseHandle {
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * The database file holds password hashes: only this process's user may read it. SQLite
+ * creates a new file 0644 (less the umask) and gives its -wal and -shm files the
+ * database file's mode, so the file is created 0600 first and looser ones are tightened.
+ */
+function keepPrivate(file: string, logger: Logger): void {
+  const directory = path.dirname(file);
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  // mkdir leaves an existing directory as it is; an operator's 0755 DATA_DIR lists the files to anyone.
+  if ((statSync(directory).mode & 0o077) !== 0) {
+    logger.warn({ directory }, 'the data directory is readable by other users; run chmod 700 on it');
+  }
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each) && (statSync(each).mode & 0o077) !== 0) {
+      chmodSync(each, 0o600);
+      logger.warn({ file: each }, 'made a database file readable by its owner only (it was readable by others)');
+    }
+  }
 }
 
 /** Distinct SQL texts the app issues are few (tens); the bound only guards against surprises. */

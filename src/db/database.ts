@@ -19,10 +19,12 @@ export interface UsersTable {
   last_login_at: number | null;
   roles_version: Generated<number>;
   roles_changed_at: number | null;
+  /** Bumped by a password change or a disable: sessions opened with an older one are dead. */
+  credentials_version: Generated<number>;
 }
 
 export type SessionEndReason =
-  'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'disabled' | 'reused' | 'expired';
+  'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'disabled' | 'reused' | 'expired' | 'credentials_changed';
 
 export interface SessionsTable {
   id: string;
@@ -31,10 +33,13 @@ export interface SessionsTable {
   last_used_at: number;
   /** The absolute end of the session, whatever its use. */
   expires_at: number;
+  /** Never earlier than `last_used_at`: no token of the session was issued after its end. */
   ended_at: number | null;
   end_reason: SessionEndReason | null;
   user_agent: string | null;
   ip: string | null;
+  /** The user's credentials_version when the session was opened (or the password last changed in it). */
+  credentials_version: number;
 }
 
 export interface RefreshTokensTable {
@@ -57,10 +62,16 @@ export interface AuditEventsTable {
   session_id: string | null;
   ip: string | null;
   user_agent: string | null;
-  /** Small JSON object; never a password or token. */
+  /** Small JSON object; never a password, a token, or an email that belongs to no account. */
   details: string | null;
-  /** For login events: the canonical email tried, whether or not an account has it. */
-  subject: string | null;
+}
+
+/** Attempts counted before the work they guard, in fixed windows. */
+export interface AttemptCountersTable {
+  /** HMAC of the rule and its subject (an email, an IP, a user id): never the subject itself. */
+  key: string;
+  count: number;
+  window_ends_at: number;
 }
 
 export interface Database {
@@ -68,4 +79,5 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   audit_events: AuditEventsTable;
+  attempt_counters: AttemptCountersTable;
 }

@@ -38,7 +38,7 @@ export async function buildAppSchema(services: SchemaServices): Promise<GraphQLS
   // Resolvers get their services through the constructor; no global container.
   const resolvers = new Map<Function, object>([
     [UserResolver, new UserResolver(services.users)],
-    [AuthResolver, new AuthResolver(services.auth)],
+    [AuthResolver, new AuthResolver(services.auth, services.sessions)],
     [SessionResolver, new SessionResolver(services.sessions)],
     [AdminResolver, new AdminResolver(services.accounts, services.auditEvents)],
   ]);

@@ -1,7 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp, type App } from '../../src/app';
+import type { PasswordHasher } from '../../src/auth/passwords';
 import { Role } from '../../src/auth/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { UserRecord } from '../../src/modules/user/user.model';
@@ -44,12 +45,18 @@ export interface TestServer {
   /** Creates a user and logs them in over HTTP. */
   signIn(email: string, roles?: readonly Role[]): Promise<SignedIn>;
   countUsers(): Promise<number>;
-  countRows(table: 'users' | 'sessions' | 'refresh_tokens' | 'audit_events'): Promise<number>;
+  countRows(table: Table): Promise<number>;
   close(): Promise<void>;
 }
 
+type Table = 'users' | 'sessions' | 'refresh_tokens' | 'audit_events' | 'attempt_counters';
+
 export interface TestServerOptions {
   readonly env?: Record<string, string>;
+  /** Silent by default; see helpers/capturing-logger.ts to read what the app logs. */
+  readonly logger?: Logger;
+  /** A hasher the test controls (see helpers/held-hasher.ts). */
+  readonly passwordHasher?: PasswordHasher;
   /** Reuse a database (another instance of the same deployment) instead of creating one. */
   readonly database?: TestDatabase;
   readonly clock?: TestClock;
@@ -78,7 +85,11 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
   });
   let app: App;
   try {
-    app = await createApp(config, { logger: pino({ level: 'silent' }), now: clock.now });
+    app = await createApp(config, {
+      logger: options.logger ?? pino({ level: 'silent' }),
+      now: clock.now,
+      ...(options.passwordHasher ? { passwordHasher: options.passwordHasher } : {}),
+    });
   } catch (error) {
     if (ownsDatabase) await database.dispose();
     throw error;
@@ -93,7 +104,7 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
-  const countRows = async (table: 'users' | 'sessions' | 'refresh_tokens' | 'audit_events') => {
+  const countRows = async (table: Table) => {
     const row = await app.services.database.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -100,6 +100,39 @@ describeEachDatabase('sessions and refresh tokens', (dialect) => {
     expect((await refresh(pair.refreshToken!)).errors).toBeUndefined();
   });
 
+  it('records every replay within the grace window, saying whether it came from the first caller', async () => {
+    const user = await freshUser();
+    const first = await server.execute(
+      RefreshDocument,
+      { refreshToken: user.refreshToken },
+      { headers: { 'user-agent': 'tab' } },
+    );
+    expect(first.errors).toBeUndefined();
+    server.clock.advance(GRACE - 1);
+    const sameTab = await server.execute(
+      RefreshDocument,
+      { refreshToken: user.refreshToken },
+      { headers: { 'user-agent': 'tab' } },
+    );
+    const thief = await server.execute(
+      RefreshDocument,
+      { refreshToken: user.refreshToken },
+      { headers: { 'user-agent': 'curl' } },
+    );
+    expect(sameTab.data).toEqual(first.data);
+    expect(thief.data).toEqual(first.data);
+
+    const audit = await server.app.services.auditEvents.list(10, null, user.id);
+    const replays = audit.events.filter((e) => e.type === 'REFRESH_TOKEN_REPLAYED');
+    // Events of the same millisecond have no defined order.
+    const seen = replays.map((e) => [e.userAgent, JSON.parse(e.details!)]).sort();
+    expect(seen).toEqual([
+      ['curl', { sameClient: false }],
+      ['tab', { sameClient: true }],
+    ]);
+    expect(replays.every((e) => e.ip === '127.0.0.1' && e.sessionId !== null)).toBe(true);
+  });
+
   it('refuses malformed, unknown and missing refresh tokens, changing nothing', async () => {
     const rows = await server.countRows('refresh_tokens');
     for (const token of ['', 'short', 'x'.repeat(43), 'A'.repeat(5000), "' OR 1=1 --"]) {

@@ -34,6 +34,7 @@ const record = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   updatedAt: new Date(0),
   lastLoginAt: null,
   rolesVersion: 1,
+  credentialsVersion: 1,
   ...overrides,
 });
 

@@ -26,10 +26,12 @@ export class AccountAdminService {
     const wanted = [...new Set(roles)];
     if (wanted.length === 0) throw new InvalidInputError('roles', 'A user needs at least one role.');
     const before = await this.find(userId);
-    const now = this.deps.now();
-    const after = this.refuseLastAdmin(await this.deps.users.changeAccess(userId, { roles: wanted }, now), 'roles');
+    const after = this.refuseLastAdmin(
+      await this.deps.users.changeAccess(userId, { roles: wanted }, this.deps.now),
+      'roles',
+    );
     if (after.rolesVersion !== before.rolesVersion) {
-      await this.deps.revocations.rolesChanged(userId, after.rolesVersion, now);
+      await this.deps.revocations.rolesChanged(userId, after.rolesVersion, after.updatedAt.getTime());
       await this.deps.audit.record(AuditEventType.ROLES_CHANGED, {
         userId,
         actorId: actor.id,
@@ -44,7 +46,7 @@ export class AccountAdminService {
   async setDisabled(actor: Viewer, userId: string, disabled: boolean, client: ClientInfo): Promise<UserRecord> {
     const before = await this.find(userId);
     const after = this.refuseLastAdmin(
-      await this.deps.users.changeAccess(userId, { disabled }, this.deps.now()),
+      await this.deps.users.changeAccess(userId, { disabled }, this.deps.now),
       'disabled',
     );
     if (disabled) {

@@ -8,9 +8,7 @@ export interface AuditEntry {
   readonly actorId?: string | null;
   readonly sessionId?: string | null;
   readonly client?: ClientInfo;
-  /** For login events: the canonical email tried. */
-  readonly subject?: string;
-  /** Only facts safe to show an ADMIN: ids, role names, an attempted email. */
+  /** Only facts safe to show an ADMIN: ids, role names, an account's email, keyed hashes. */
   readonly details?: Record<string, string | number | boolean | readonly string[]>;
 }
 
@@ -32,7 +30,6 @@ export class AuditLog {
       ip: entry.client?.ip ?? null,
       userAgent: entry.client?.userAgent ?? null,
       details: entry.details ? JSON.stringify(entry.details) : null,
-      subject: entry.subject ?? null,
     });
   }
 }

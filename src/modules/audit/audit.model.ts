@@ -5,10 +5,12 @@ export enum AuditEventType {
   LOGIN_SUCCEEDED = 'LOGIN_SUCCEEDED',
   LOGIN_FAILED = 'LOGIN_FAILED',
   REFRESH_TOKEN_REUSED = 'REFRESH_TOKEN_REUSED',
+  REFRESH_TOKEN_REPLAYED = 'REFRESH_TOKEN_REPLAYED',
   LOGGED_OUT = 'LOGGED_OUT',
   LOGGED_OUT_EVERYWHERE = 'LOGGED_OUT_EVERYWHERE',
   SESSION_REVOKED = 'SESSION_REVOKED',
   PASSWORD_CHANGED = 'PASSWORD_CHANGED',
+  PASSWORD_CHANGE_FAILED = 'PASSWORD_CHANGE_FAILED',
   ROLES_CHANGED = 'ROLES_CHANGED',
   USER_DISABLED = 'USER_DISABLED',
   USER_ENABLED = 'USER_ENABLED',
@@ -25,9 +27,8 @@ export interface AuditEventRecord {
   readonly sessionId: string | null;
   readonly ip: string | null;
   readonly userAgent: string | null;
-  /** A small JSON object: role lists, an attempted email. Never a password or token. */
+  /** A small JSON object: role lists, an account's email. Never a password, a token or an unknown email. */
   readonly details: string | null;
-  readonly subject: string | null;
 }
 
 export type { KeysetPosition as AuditCursor } from '../../graphql/keyset-cursor';

@@ -23,20 +23,8 @@ export class AuditRepository {
         ip: event.ip,
         user_agent: event.userAgent,
         details: event.details,
-        subject: event.subject,
       })
       .execute();
-  }
-
-  /** How many events of `type` since `since`, from `ip` and, when given, about `subject`. */
-  async countSince(type: AuditEventType, since: number, ip: string, subject?: string): Promise<number> {
-    let query = this.db
-      .selectFrom('audit_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('type', '=', type);
-    if (subject !== undefined) query = query.where('subject', '=', subject);
-    const row = await query.where('ip', '=', ip).where('at', '>', since).executeTakeFirstOrThrow();
-    return Number(row.n);
   }
 
   /** Newest first; `before` is the (at, id) of the last event of the previous page. */
@@ -68,6 +56,5 @@ function toRecord(row: Selectable<AuditEventsTable>): AuditEventRecord {
     ip: row.ip,
     userAgent: row.user_agent,
     details: row.details,
-    subject: row.subject,
   };
 }

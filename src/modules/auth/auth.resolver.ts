@@ -5,13 +5,16 @@ import { Public, SignedIn } from '../../auth/policies';
 import type { Context } from '../../context';
 import { RefreshError } from '../../errors';
 import { signedIn } from '../session/session.resolver';
-import type { IssuedSession } from '../session/session.service';
+import type { IssuedSession, SessionService } from '../session/session.service';
 import type { AuthService } from './auth.service';
 import { AuthPayload, ChangePasswordArgs, LoginArgs, RefreshArgs, SignUpArgs } from './auth.types';
 
 @Resolver()
 export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Creates a USER account and signs it in.' })
@@ -41,7 +44,7 @@ export class AuthResolver {
     const presented = refreshToken || ctx.refreshCookie.presented;
     if (!presented) throw new RefreshError('REFRESH_TOKEN_INVALID');
     try {
-      return toPayload(await this.auth.refresh(presented, ctx.client), fromCookie || useCookie === true, ctx);
+      return toPayload(await this.sessions.refresh(presented, ctx.client), fromCookie || useCookie === true, ctx);
     } catch (error) {
       // A dead cookie would be sent again and again; drop it.
       if (fromCookie && error instanceof RefreshError) ctx.refreshCookie.clear();

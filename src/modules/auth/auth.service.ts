@@ -1,74 +1,160 @@
+import { keyedHash } from '../../auth/keyed-hash';
+import { normalizePassword } from '../../auth/passwords';
 import type { Viewer } from '../../auth/tokens';
-import { InvalidCredentialsError } from '../../errors';
+import type { ThrottleConfig } from '../../config';
+import { InvalidCredentialsError, InvalidInputError } from '../../errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { ClientInfo } from '../session/session.model';
 import type { IssuedSession, SessionService } from '../session/session.service';
 import { EMAIL_MAX_LENGTH, canonicalEmail } from '../user/user.rules';
-import type { LoginThrottle } from './login-throttle';
 import type { NewAccount, UserService } from '../user/user.service';
+import type { AttemptLimiter, AttemptRule, Reservation } from './attempt-limiter';
+
+/** The mutations that check a credential: at most one of them may run per operation. */
+export const CREDENTIAL_MUTATIONS = ['login', 'signUp', 'refresh', 'changePassword'] as const;
+
+export interface AuthServiceDeps {
+  readonly users: UserService;
+  readonly sessions: SessionService;
+  readonly audit: AuditLog;
+  readonly limiter: AttemptLimiter;
+  readonly throttle: ThrottleConfig;
+  /** Keys the hash that stands in the audit log for an email that belongs to no account. */
+  readonly auditKey: Buffer;
+}
 
 /** Turns a proven identity into a session, and credentials changes into ended sessions. */
 export class AuthService {
-  constructor(
-    private readonly users: UserService,
-    private readonly sessions: SessionService,
-    private readonly audit: AuditLog,
-    private readonly throttle: LoginThrottle,
-  ) {}
+  private readonly rules: Readonly<Record<keyof ThrottleConfig, AttemptRule>>;
 
+  constructor(private readonly deps: AuthServiceDeps) {
+    const { throttle } = deps;
+    const failedLogins = 'Too many failed logins; try again later.';
+    this.rules = {
+      loginPerEmailAndIp: { name: 'login:email+ip', limit: throttle.loginPerEmailAndIp, refusal: failedLogins },
+      loginPerIp: { name: 'login:ip', limit: throttle.loginPerIp, refusal: failedLogins },
+      passwordChangePerUser: {
+        name: 'change-password:user',
+        limit: throttle.passwordChangePerUser,
+        refusal: 'Too many wrong current passwords; try again later.',
+      },
+      signUpPerIp: { name: 'sign-up:ip', limit: throttle.signUpPerIp, refusal: 'Too many sign-ups; try again later.' },
+    };
+  }
+
+  /** Counted per IP, successful or not: each costs a hash and can probe whether an email is taken. */
   async signUp(account: NewAccount, client: ClientInfo): Promise<IssuedSession> {
-    const user = await this.users.register(account);
-    const issued = await this.sessions.open(user, client);
-    await this.audit.record(AuditEventType.SIGNED_UP, { userId: user.id, sessionId: issued.sessionId, client });
+    this.deps.users.checkNewAccount(account);
+    const reservation = await this.deps.limiter.reserve([{ rule: this.rules.signUpPerIp, subject: ipOf(client) }]);
+    const user = await refundUnless(reservation, InvalidInputError, () => this.deps.users.register(account));
+    const issued = await this.deps.sessions.open(user, client);
+    await this.deps.audit.record(AuditEventType.SIGNED_UP, { userId: user.id, sessionId: issued.sessionId, client });
     return issued;
   }
 
+  /**
+   * Every attempt is counted before the hash, per email and IP and per IP; only a failure
+   * keeps its count. Unknown emails are counted like known ones, so being throttled says
+   * nothing about whether an account exists.
+   */
   async login(email: string, password: string, client: ClientInfo): Promise<IssuedSession> {
-    const subject = canonicalEmail(email).slice(0, EMAIL_MAX_LENGTH);
-    await this.throttle.check(subject, client);
-    let user;
+    normalizePassword(password);
+    const attempted = canonicalEmail(email).slice(0, EMAIL_MAX_LENGTH);
+    const ip = ipOf(client);
+    const reservation = await this.deps.limiter.reserve([
+      { rule: this.rules.loginPerEmailAndIp, subject: `${attempted}\0${ip}` },
+      { rule: this.rules.loginPerIp, subject: ip },
+    ]);
+    let issued: IssuedSession;
     try {
-      user = await this.users.authenticate(email, password);
+      issued = await refundUnless(reservation, InvalidCredentialsError, async () => {
+        const user = await this.deps.users.authenticate(email, password);
+        // Refuses (as invalid credentials) if the password changed or the user was disabled meanwhile.
+        return this.deps.sessions.open(user, client);
+      });
     } catch (error) {
       if (error instanceof InvalidCredentialsError) {
-        await this.audit.record(AuditEventType.LOGIN_FAILED, {
+        await this.deps.audit.record(AuditEventType.LOGIN_FAILED, {
           userId: error.userId,
           client,
-          subject,
-          details: { email: subject },
+          // An attempted email that is no account's may be a password typed in the wrong field.
+          details: error.userId ? { email: attempted } : { emailHash: keyedHash(this.deps.auditKey, attempted) },
         });
       }
       throw error;
     }
-    const issued = await this.sessions.open(user, client);
-    await this.audit.record(AuditEventType.LOGIN_SUCCEEDED, {
-      userId: user.id,
+    // A success is not a failure: its count is given back.
+    await reservation.refund();
+    await this.deps.audit.record(AuditEventType.LOGIN_SUCCEEDED, {
+      userId: issued.user.id,
       sessionId: issued.sessionId,
       client,
-      subject,
     });
     return issued;
   }
 
-  refresh(refreshToken: string, client: ClientInfo): Promise<IssuedSession> {
-    return this.sessions.refresh(refreshToken, client);
-  }
-
-  /** Someone who knows the old password may have sessions elsewhere: all but this one end. */
+  /**
+   * Someone who knows the old password may have sessions elsewhere: all but this one end.
+   * Wrong current passwords are counted per user before the hash (a stolen access token
+   * must not become a password oracle) and recorded.
+   */
   async changePassword(
     viewer: Viewer,
     currentPassword: string,
     newPassword: string,
     client: ClientInfo,
   ): Promise<void> {
-    await this.users.changePassword(viewer.id, currentPassword, newPassword);
-    const ended = await this.sessions.end({ userId: viewer.id, exceptSessionId: viewer.sessionId }, 'password_changed');
-    await this.audit.record(AuditEventType.PASSWORD_CHANGED, {
+    normalizePassword(newPassword, 'newPassword');
+    const reservation = await this.deps.limiter.reserve([
+      { rule: this.rules.passwordChangePerUser, subject: viewer.id },
+    ]);
+    try {
+      await refundUnless(reservation, InvalidInputError, () =>
+        this.deps.users.changePassword(viewer.id, currentPassword, newPassword, viewer.sessionId),
+      );
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        await this.deps.audit.record(AuditEventType.PASSWORD_CHANGE_FAILED, {
+          userId: viewer.id,
+          sessionId: viewer.sessionId,
+          client,
+        });
+      }
+      throw error;
+    }
+    await reservation.refund();
+    const ended = await this.deps.sessions.end(
+      { userId: viewer.id, exceptSessionId: viewer.sessionId },
+      'password_changed',
+    );
+    await this.deps.audit.record(AuditEventType.PASSWORD_CHANGED, {
       userId: viewer.id,
       sessionId: viewer.sessionId,
       client,
       details: { sessionsEnded: ended.length },
     });
+  }
+}
+
+/** Requests without a socket address (none in practice) share one budget rather than escaping it. */
+function ipOf(client: ClientInfo): string {
+  return client.ip ?? 'unknown';
+}
+
+/**
+ * Runs the guarded work; when it fails with anything but `counted` (the server was busy,
+ * the database failed), the attempt was no guess and its count is given back.
+ */
+async function refundUnless<T>(
+  reservation: Reservation,
+  counted: abstract new (...args: never[]) => Error,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof counted)) await reservation.refund();
+    throw error;
   }
 }

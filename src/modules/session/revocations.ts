@@ -23,8 +23,12 @@ export class Revocations {
       readonly users: UserRepository;
       readonly bus: RevocationBus;
       readonly now: () => number;
-      /** Milliseconds: an access token issued before a revocation is dead after this long anyway. */
-      readonly accessTokenLifetime: number;
+      /**
+       * Milliseconds after a revocation during which a token it revokes could still be
+       * accepted (AccessTokens.maxAcceptanceMs): every entry lives exactly this long, on
+       * every path (apply, sweep, start-up, reload).
+       */
+      readonly maxAcceptanceMs: number;
       readonly logger: Logger;
     },
   ) {
@@ -32,11 +36,13 @@ export class Revocations {
   }
 
   async start(): Promise<void> {
-    await this.reload();
+    // Subscribe before loading: an event published between the two is then heard (and
+    // applying it twice is harmless), where the other order would miss it until a reload.
     await this.deps.bus.start(
       (event) => this.list.apply(event),
       () => this.reload(),
     );
+    await this.reload();
     // The bus is the fast path; this bounds how long a lost message (a publish that failed
     // while Redis was away) can go unnoticed by another instance.
     this.reloadTimer = setInterval(() => {
@@ -45,15 +51,14 @@ export class Revocations {
     this.reloadTimer.unref();
   }
 
-  /** Loads every revocation that can still matter: those younger than one access-token lifetime. */
+  /** Loads every revocation that can still matter: those younger than maxAcceptanceMs. */
   async reload(): Promise<void> {
-    const { accessTokenLifetime: lifetime } = this.deps;
-    const since = this.deps.now() - lifetime;
+    const since = this.deps.now() - this.deps.maxAcceptanceMs;
     for (const { id, endedAt } of await this.deps.sessions.endedSince(since)) {
-      this.list.apply({ kind: 'session-ended', sessionId: id, until: endedAt + lifetime });
+      this.list.apply({ kind: 'session-ended', sessionId: id, until: this.until(endedAt) });
     }
     for (const { id, rolesVersion, rolesChangedAt } of await this.deps.users.rolesChangedSince(since)) {
-      this.list.apply({ kind: 'roles-changed', userId: id, rolesVersion, until: rolesChangedAt + lifetime });
+      this.list.apply({ kind: 'roles-changed', userId: id, rolesVersion, until: this.until(rolesChangedAt) });
     }
   }
 
@@ -61,13 +66,31 @@ export class Revocations {
     return this.list.check(viewer);
   }
 
-  async sessionsEnded(sessionIds: readonly string[], at: number): Promise<void> {
-    const until = at + this.deps.accessTokenLifetime;
-    await Promise.all(sessionIds.map((sessionId) => this.publish({ kind: 'session-ended', sessionId, until })));
+  /** `endedAt` as stored: never earlier than the newest token the session issued. */
+  async sessionsEnded(ended: readonly { id: string; endedAt: number }[]): Promise<void> {
+    await Promise.all(
+      ended.map(({ id, endedAt }) =>
+        this.publish({ kind: 'session-ended', sessionId: id, until: this.until(this.announced(endedAt)) }),
+      ),
+    );
   }
 
-  async rolesChanged(userId: string, rolesVersion: number, at: number): Promise<void> {
-    await this.publish({ kind: 'roles-changed', userId, rolesVersion, until: at + this.deps.accessTokenLifetime });
+  async rolesChanged(userId: string, rolesVersion: number, changedAt: number): Promise<void> {
+    await this.publish({ kind: 'roles-changed', userId, rolesVersion, until: this.until(this.announced(changedAt)) });
+  }
+
+  /** When the entry for a revocation made at `at` may go. */
+  private until(at: number): number {
+    return at + this.deps.maxAcceptanceMs;
+  }
+
+  /**
+   * Announcements come after the change has committed: counting from now as well covers
+   * a token minted from a read made just before that commit. (From the database, the
+   * stored time is all there is; INSTANCE_CLOCK_ALLOWANCE_SECONDS covers that gap.)
+   */
+  private announced(at: number): number {
+    return Math.max(at, this.deps.now());
   }
 
   /**

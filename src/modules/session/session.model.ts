@@ -10,6 +10,8 @@ export interface SessionRecord {
   readonly endReason: SessionEndReason | null;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** The user's credentials version the session was opened with; older than the user's means dead. */
+  readonly credentialsVersion: number;
 }
 
 /** Where a request came from, for sessions and the audit log. */
@@ -24,8 +26,6 @@ export interface SessionPolicy {
   readonly idleTimeout: number;
   /** How long a rotated refresh token still answers with its successor (concurrent tabs, retries). */
   readonly reuseGrace: number;
-  /** The access-token lifetime: how long a revocation must be remembered. */
-  readonly accessTokenLifetime: number;
 }
 
 /** When a session can no longer be refreshed: its absolute end or its idle end, whichever is first. */

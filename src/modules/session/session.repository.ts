@@ -1,14 +1,43 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { DialectName } from '../../db/connect';
 import type { Database, SessionEndReason, SessionsTable } from '../../db/database';
+import type { UserRecord } from '../user/user.model';
+import { userFromRow } from '../user/user.repository';
 import type { ClientInfo, SessionRecord } from './session.model';
 
 export interface NewSession {
   readonly id: string;
   readonly userId: string;
+  /** The credentials version the caller proved (read before the password was checked). */
+  readonly credentialsVersion: number;
   readonly tokenHash: string;
   readonly now: number;
   readonly expiresAt: number;
   readonly client: ClientInfo;
+}
+
+/**
+ * A session's user and the session's own state, read in one statement so the two
+ * versions compared are from the same moment.
+ */
+export interface SessionHolder {
+  readonly user: UserRecord;
+  /** The credentials version the session was opened with. */
+  readonly credentialsVersion: number;
+  readonly ended: boolean;
+  /** The client of the session's last rotation (or of its login). */
+  readonly lastClient: ClientInfo;
+}
+
+export type Rotation =
+  | { readonly outcome: 'rotated'; readonly holder: SessionHolder }
+  | { readonly outcome: 'lost' }
+  | { readonly outcome: 'ended' };
+
+export interface EndedSession {
+  readonly id: string;
+  /** As stored: never earlier than the newest access token the session issued. */
+  readonly endedAt: number;
 }
 
 export interface PresentedToken {
@@ -23,10 +52,24 @@ export interface EndSessions {
 }
 
 export class SessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
-  async create(session: NewSession): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  /**
+   * Opens a session only if the user is still enabled with the credentials the caller
+   * proved, and returns the user as of that moment (the roles to sign). The user row is
+   * share-locked on PostgreSQL, so a password change or disable either commits first
+   * (and this refuses) or waits until this session exists (and then ends it).
+   * SQLite runs one write transaction at a time. Null when refused.
+   */
+  async create(session: NewSession): Promise<UserRecord | null> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('users').selectAll().where('id', '=', session.userId);
+      if (this.dialect === 'postgres') query = query.forShare();
+      const row = await query.executeTakeFirst();
+      if (!row || row.disabled !== 0 || Number(row.credentials_version) !== session.credentialsVersion) return null;
       await trx
         .insertInto('sessions')
         .values({
@@ -39,12 +82,14 @@ export class SessionRepository {
           end_reason: null,
           user_agent: session.client.userAgent,
           ip: session.client.ip,
+          credentials_version: session.credentialsVersion,
         })
         .execute();
       await trx
         .insertInto('refresh_tokens')
         .values({ token_hash: session.tokenHash, session_id: session.id, created_at: session.now, rotated_at: null })
         .execute();
+      return userFromRow(row);
     });
   }
 
@@ -63,8 +108,11 @@ export class SessionRepository {
 
   /**
    * Exchanges `tokenHash` for `nextHash` if, and only if, it is still the newest
-   * token of its session. The conditional update is the arbiter between concurrent
-   * refreshes (in one process or many): exactly one wins and writes one new row.
+   * token of a session that has not ended. The conditional updates are the arbiter
+   * between concurrent refreshes (in one process or many): exactly one wins and writes
+   * one new row. The session row is updated first, so on PostgreSQL a rotation and an
+   * end of the same session are serialised by its row lock: an end that commits first
+   * makes the rotation fail, and one that commits after sees the new `last_used_at`.
    */
   async rotate(
     tokenHash: string,
@@ -72,40 +120,63 @@ export class SessionRepository {
     sessionId: string,
     now: number,
     client: ClientInfo,
-  ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .updateTable('refresh_tokens')
-        .set({ rotated_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('rotated_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) return false;
-      await trx
-        .insertInto('refresh_tokens')
-        .values({ token_hash: nextHash, session_id: sessionId, created_at: now, rotated_at: null })
-        .execute();
-      await trx
-        .updateTable('sessions')
-        .set({ last_used_at: now, ip: client.ip, user_agent: client.userAgent })
-        .where('id', '=', sessionId)
-        .execute();
-      return true;
-    });
+  ): Promise<Rotation> {
+    try {
+      return await this.db.transaction().execute(async (trx): Promise<Rotation> => {
+        const open = await trx
+          .updateTable('sessions')
+          .set({ last_used_at: now, ip: client.ip, user_agent: client.userAgent })
+          .where('id', '=', sessionId)
+          .where('ended_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(open.numUpdatedRows) !== 1) return { outcome: 'ended' };
+        const claimed = await trx
+          .updateTable('refresh_tokens')
+          .set({ rotated_at: now })
+          .where('token_hash', '=', tokenHash)
+          .where('rotated_at', 'is', null)
+          .executeTakeFirst();
+        // Thrown to roll back the session update made above.
+        if (Number(claimed.numUpdatedRows) !== 1) throw LOST;
+        await trx
+          .insertInto('refresh_tokens')
+          .values({ token_hash: nextHash, session_id: sessionId, created_at: now, rotated_at: null })
+          .execute();
+        // Read with the session row locked: a password change keeping this session waits for us.
+        const holder = await holderOf(trx, sessionId);
+        if (!holder) throw new Error(`session ${sessionId} vanished while it was being rotated`);
+        return { outcome: 'rotated', holder };
+      });
+    } catch (error) {
+      if (error === LOST) return { outcome: 'lost' };
+      throw error;
+    }
   }
 
-  /** Ends the open sessions that match; returns the ids it ended (none twice, even under races). */
-  async end(match: EndSessions, reason: SessionEndReason, now: number): Promise<string[]> {
+  /** The session's user and state in one read; null when the session is gone. */
+  holder(sessionId: string): Promise<SessionHolder | null> {
+    return holderOf(this.db, sessionId);
+  }
+
+  /**
+   * Ends the open sessions that match; returns those it ended (none twice, even under
+   * races). `ended_at` is never set before `last_used_at`, so a token minted by a
+   * rotation that committed just before the end is still covered by the revocation.
+   */
+  async end(match: EndSessions, reason: SessionEndReason, now: number): Promise<EndedSession[]> {
     if (match.sessionIds?.length === 0) return [];
     let query = this.db
       .updateTable('sessions')
-      .set({ ended_at: now, end_reason: reason })
+      .set((eb) => ({
+        ended_at: eb.case().when('last_used_at', '>', now).then(eb.ref('last_used_at')).else(now).end(),
+        end_reason: reason,
+      }))
       .where('ended_at', 'is', null);
     if (match.userId !== undefined) query = query.where('user_id', '=', match.userId);
     if (match.sessionIds !== undefined) query = query.where('id', 'in', [...match.sessionIds]);
     if (match.exceptSessionId !== undefined) query = query.where('id', '!=', match.exceptSessionId);
-    const rows = await query.returning('id').execute();
-    return rows.map((row) => row.id);
+    const rows = await query.returning(['id', 'ended_at']).execute();
+    return rows.map((row) => ({ id: row.id, endedAt: Number(row.ended_at) }));
   }
 
   async findById(id: string): Promise<SessionRecord | null> {
@@ -152,6 +223,31 @@ export class SessionRepository {
   }
 }
 
+const LOST = Symbol('another refresh rotated this token first');
+
+async function holderOf(db: Kysely<Database>, sessionId: string): Promise<SessionHolder | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select([
+      'sessions.credentials_version as session_credentials_version',
+      'sessions.ended_at as session_ended_at',
+      'sessions.ip as session_ip',
+      'sessions.user_agent as session_user_agent',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { session_credentials_version, session_ended_at, session_ip, session_user_agent, ...user } = row;
+  return {
+    user: userFromRow(user),
+    credentialsVersion: Number(session_credentials_version),
+    ended: session_ended_at !== null,
+    lastClient: { ip: session_ip, userAgent: session_user_agent },
+  };
+}
+
 function toRecord(row: Selectable<SessionsTable>): SessionRecord {
   return {
     id: row.id,
@@ -163,5 +259,6 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
     endReason: row.end_reason,
     userAgent: row.user_agent,
     ip: row.ip,
+    credentialsVersion: Number(row.credentials_version),
   };
 }

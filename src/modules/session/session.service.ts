@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { RefreshTokenCrypto } from '../../auth/refresh-tokens';
 import type { AccessTokens, Viewer } from '../../auth/tokens';
 import type { SessionEndReason } from '../../db/database';
-import { RefreshError } from '../../errors';
+import { InvalidCredentialsError, RefreshError } from '../../errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { UserRecord } from '../user/user.model';
 import type { UserRepository } from '../user/user.repository';
 import type { Revocations } from './revocations';
 import { sessionDeadline, type ClientInfo, type SessionPolicy, type SessionRecord } from './session.model';
-import type { EndSessions, SessionRepository } from './session.repository';
+import type { EndSessions, EndedSession, SessionHolder, SessionRepository } from './session.repository';
 
 /** A signed-in state handed to the client: the pair of tokens and who they are for. */
 export interface IssuedSession {
@@ -38,13 +38,26 @@ export interface SessionServiceDeps {
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
+  /**
+   * Opens a session for a user who has just proven `user.credentialsVersion`. Throws
+   * InvalidCredentialsError when the credentials changed or the user was disabled since
+   * they were read (a login in flight during a password change keeps nothing).
+   */
   async open(user: UserRecord, client: ClientInfo): Promise<IssuedSession> {
     const { sessions, refreshTokens, policy } = this.deps;
     const now = this.deps.now();
     const refreshToken = refreshTokens.generate();
     const session = { id: randomUUID(), userId: user.id, expiresAt: now + policy.absoluteLifetime, lastUsedAt: now };
-    await sessions.create({ ...session, tokenHash: refreshTokens.hash(refreshToken), now, client });
-    return this.issue(user, session, refreshToken, now);
+    const current = await sessions.create({
+      ...session,
+      credentialsVersion: user.credentialsVersion,
+      tokenHash: refreshTokens.hash(refreshToken),
+      now,
+      client,
+    });
+    if (!current) throw new InvalidCredentialsError(user.id);
+    // Signed with the roles read as the session was created, not those read before the hash.
+    return this.issue(current, session, refreshToken, now);
   }
 
   /**
@@ -70,15 +83,19 @@ export class SessionService {
 
     const successor = refreshTokens.successor(presented);
     let rotatedAt = found.rotatedAt;
+    let holder: SessionHolder | null;
     if (rotatedAt === null) {
-      const won = await sessions.rotate(tokenHash, refreshTokens.hash(successor), session.id, now, client);
-      if (won) {
+      const rotation = await sessions.rotate(tokenHash, refreshTokens.hash(successor), session.id, now, client);
+      if (rotation.outcome === 'ended') throw new RefreshError('REFRESH_TOKEN_INVALID');
+      if (rotation.outcome === 'rotated') {
         rotatedAt = now;
+        holder = rotation.holder;
       } else {
         // Another request rotated it between our read and our write: answer as its twin.
         found = await sessions.findByTokenHash(tokenHash);
         rotatedAt = found?.rotatedAt ?? null;
-        if (rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
+        if (!found || rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
+        holder = await this.twin(found.session, client);
       }
     } else if (now - rotatedAt > policy.reuseGrace) {
       await this.end({ sessionIds: [session.id] }, 'reused', now);
@@ -88,17 +105,39 @@ export class SessionService {
         client,
       });
       throw new RefreshError('REFRESH_TOKEN_REUSED');
+    } else {
+      holder = await this.twin(session, client);
     }
 
-    // Roles are re-read on every refresh: a role change reaches the client at its next refresh.
-    const user = await this.deps.users.findById(session.userId);
-    if (!user || user.disabled) {
-      await this.end({ sessionIds: [session.id] }, 'disabled', now);
+    if (!holder || holder.ended) throw new RefreshError('REFRESH_TOKEN_INVALID');
+    const refusal = holderRefusal(holder);
+    if (refusal) {
+      await this.end({ sessionIds: [session.id] }, refusal, now);
       throw new RefreshError('REFRESH_TOKEN_INVALID');
     }
+    // Roles are re-read on every refresh: a role change reaches the client at its next refresh.
+    const { user } = holder;
     // Everything below depends only on the presented token and the rotation time, so twins match.
     const rotated = { id: session.id, expiresAt: session.expiresAt, lastUsedAt: rotatedAt };
     return this.issue(user, rotated, successor, rotatedAt, refreshTokens.successorTokenId(presented));
+  }
+
+  /**
+   * A replay within the grace window gets the same pair as the first caller (tabs racing,
+   * a retried request), which a thief holding the same token would get too: each one is
+   * recorded, with whether it came from the client that rotated the token, so reuse is visible.
+   */
+  private async twin(session: SessionRecord, client: ClientInfo): Promise<SessionHolder | null> {
+    const holder = await this.deps.sessions.holder(session.id);
+    // The session row carries the client of its last rotation: the first caller's.
+    const first = holder?.lastClient;
+    await this.deps.audit.record(AuditEventType.REFRESH_TOKEN_REPLAYED, {
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      details: { sameClient: first?.ip === client.ip && first?.userAgent === client.userAgent },
+    });
+    return holder;
   }
 
   private issue(
@@ -169,10 +208,18 @@ export class SessionService {
     return this.deps.sessions.listOpen(userId, this.deps.now(), this.deps.policy.idleTimeout);
   }
 
-  /** Ends sessions and revokes their access tokens everywhere; returns the ids ended. */
-  async end(match: EndSessions, reason: SessionEndReason, now = this.deps.now()): Promise<string[]> {
+  /** Ends sessions and revokes their access tokens everywhere; returns those ended. */
+  async end(match: EndSessions, reason: SessionEndReason, now = this.deps.now()): Promise<EndedSession[]> {
     const ended = await this.deps.sessions.end(match, reason, now);
-    await this.deps.revocations.sessionsEnded(ended, now);
+    await this.deps.revocations.sessionsEnded(ended);
     return ended;
   }
+}
+
+/** Why an open session may no longer be refreshed, if it may not; the reason is also why it ends. */
+function holderRefusal(holder: SessionHolder): SessionEndReason | null {
+  if (holder.user.disabled) return 'disabled';
+  // A password change (or a disable) since the session was opened: whoever opened it proved old credentials.
+  if (holder.credentialsVersion !== holder.user.credentialsVersion) return 'credentials_changed';
+  return null;
 }

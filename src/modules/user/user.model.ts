@@ -12,6 +12,8 @@ export interface UserRecord {
   readonly lastLoginAt: Date | null;
   /** Bumped by every role change; access tokens carry it. */
   readonly rolesVersion: number;
+  /** Bumped by a password change or a disable; sessions carry the one they were opened with. */
+  readonly credentialsVersion: number;
 }
 
 export interface UserCredentials {

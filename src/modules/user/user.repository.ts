@@ -37,12 +37,12 @@ export class UserRepository {
 
   async findById(id: string): Promise<UserRecord | null> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toRecord(row) : null;
+    return row ? userFromRow(row) : null;
   }
 
   async findCredentialsByEmail(email: string): Promise<UserCredentials | null> {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    return row ? { user: toRecord(row), passwordHash: row.password_hash } : null;
+    return row ? { user: userFromRow(row), passwordHash: row.password_hash } : null;
   }
 
   /** Inserts the user; false when the email is taken (decided by the unique index, so races are safe). */
@@ -71,34 +71,68 @@ export class UserRepository {
 
   async findCredentialsById(id: string): Promise<UserCredentials | null> {
     const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? { user: toRecord(row), passwordHash: row.password_hash } : null;
+    return row ? { user: userFromRow(row), passwordHash: row.password_hash } : null;
   }
 
-  async updatePasswordHash(id: string, passwordHash: string, now: number): Promise<void> {
-    await this.db
-      .updateTable('users')
-      .set({ password_hash: passwordHash, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+  /**
+   * Replaces the password if, and only if, the credentials are still the ones the caller
+   * proved (`expectedVersion`), and moves the caller's own session to the new version so
+   * it alone survives. False when something changed them first (another change, a disable).
+   */
+  async replacePassword(
+    id: string,
+    expectedVersion: number,
+    passwordHash: string,
+    keepSessionId: string | null,
+    now: number,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const changed = await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: now, credentials_version: expectedVersion + 1 })
+        .where('id', '=', id)
+        .where('credentials_version', '=', expectedVersion)
+        .where('disabled', '=', 0)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) return false;
+      if (keepSessionId !== null) {
+        await trx
+          .updateTable('sessions')
+          .set({ credentials_version: expectedVersion + 1 })
+          .where('id', '=', keepSessionId)
+          .where('user_id', '=', id)
+          .where('ended_at', 'is', null)
+          .execute();
+      }
+      return true;
+    });
   }
 
   /**
    * Changes roles and/or the disabled flag, refusing any change that would leave
    * no active ADMIN. Active ADMIN rows are locked first (PostgreSQL) so two ADMINs
    * demoting each other at once cannot both succeed; SQLite serialises writers.
+   * The time of the change is read once the user's row is locked: a session opened
+   * or refreshed from the old row was signed before it.
    */
-  async changeAccess(id: string, change: AccessChange, now: number): Promise<UserRecord | AccessChangeRefusal> {
+  async changeAccess(id: string, change: AccessChange, clock: () => number): Promise<UserRecord | AccessChangeRefusal> {
     try {
       return await this.db.transaction().execute(async (trx) => {
         await this.lockActiveAdmins(trx);
-        const current = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        let read = trx.selectFrom('users').selectAll().where('id', '=', id);
+        if (this.dialect === 'postgres') read = read.forUpdate();
+        const current = await read.executeTakeFirst();
         if (!current) throw new RollBack('not_found');
+        const now = clock();
         const rolesChanged = change.roles !== undefined && change.roles.join(',') !== current.roles;
+        const disabling = change.disabled === true && current.disabled === 0;
         await trx
           .updateTable('users')
           .set((eb) => ({
             updated_at: now,
             ...(change.disabled !== undefined ? { disabled: change.disabled ? 1 : 0 } : {}),
+            // A login that proved the password before the disable must not open a session after it.
+            ...(disabling ? { credentials_version: eb('credentials_version', '+', 1) } : {}),
             ...(rolesChanged
               ? { roles: change.roles!.join(','), roles_version: eb('roles_version', '+', 1), roles_changed_at: now }
               : {}),
@@ -113,7 +147,7 @@ export class UserRepository {
           .executeTakeFirstOrThrow();
         if (Number(admins.n) === 0) throw new RollBack('last_admin');
         const updated = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        return toRecord(updated);
+        return userFromRow(updated);
       });
     } catch (error) {
       if (error instanceof RollBack) return error.refusal;
@@ -147,13 +181,19 @@ export class UserRepository {
     }));
   }
 
-  async recordLogin(id: string, at: number, newPasswordHash?: string): Promise<void> {
+  /**
+   * Notes a successful login and, when given, stores the password's upgraded hash, but only
+   * while the credentials are still the ones just proved: an upgrade must never put back
+   * the hash of a password that was changed while it was being computed.
+   */
+  async recordLogin(id: string, credentialsVersion: number, at: number, newPasswordHash?: string): Promise<void> {
     await this.db
       .updateTable('users')
       .set(
         newPasswordHash ? { last_login_at: at, password_hash: newPasswordHash, updated_at: at } : { last_login_at: at },
       )
       .where('id', '=', id)
+      .where('credentials_version', '=', credentialsVersion)
       .execute();
   }
 
@@ -172,11 +212,11 @@ export class UserRepository {
       .orderBy('id')
       .limit(limit + 1)
       .execute();
-    return { users: rows.slice(0, limit).map(toRecord), hasNextPage: rows.length > limit };
+    return { users: rows.slice(0, limit).map(userFromRow), hasNextPage: rows.length > limit };
   }
 }
 
-function toRecord(row: Selectable<UsersTable>): UserRecord {
+export function userFromRow(row: Selectable<UsersTable>): UserRecord {
   const roles = parseRoles(row.roles.split(','));
   // A stored role we do not know would otherwise grant nothing silently; fail loudly instead.
   if (!roles) throw new Error(`User ${row.id} has invalid stored roles`);
@@ -190,5 +230,6 @@ function toRecord(row: Selectable<UsersTable>): UserRecord {
     updatedAt: new Date(Number(row.updated_at)),
     lastLoginAt: row.last_login_at === null ? null : new Date(Number(row.last_login_at)),
     rolesVersion: Number(row.roles_version),
+    credentialsVersion: Number(row.credentials_version),
   };
 }

@@ -23,12 +23,20 @@ export interface UserServiceDeps {
 export class UserService {
   constructor(private readonly deps: UserServiceDeps) {}
 
+  /** Applies the account rules (throws InvalidInputError naming the field); no I/O. */
+  checkNewAccount(account: NewAccount): NewAccount {
+    return {
+      email: validEmail(account.email),
+      displayName: validDisplayName(account.displayName),
+      password: normalizePassword(account.password),
+    };
+  }
+
   /** Creates an account. Every rule is checked before any hashing or writing. */
   async register(account: NewAccount, roles: readonly Role[] = [Role.USER]): Promise<UserRecord> {
-    const email = validEmail(account.email);
-    const displayName = validDisplayName(account.displayName);
-    const password = normalizePassword(account.password);
-    const passwordHash = await this.deps.passwords.hash(password);
+    const { email, displayName, password } = this.checkNewAccount(account);
+    // A new account waits behind logins of existing ones: an anonymous flood of sign-ups must not starve them.
+    const passwordHash = await this.deps.passwords.hash(password, 'low');
     const now = this.deps.now();
     const id = randomUUID();
     const inserted = await this.deps.users.insert({ id, email, passwordHash, displayName, roles, now });
@@ -45,6 +53,7 @@ export class UserService {
       updatedAt: at,
       lastLoginAt: null,
       rolesVersion: 1,
+      credentialsVersion: 1,
     };
   }
 
@@ -67,19 +76,42 @@ export class UserService {
     const now = this.deps.now();
     // The only moment the plain password is known: upgrade hashes made with weaker parameters.
     const upgradedHash = needsRehash ? await this.deps.passwords.hash(password) : undefined;
-    await this.deps.users.recordLogin(credentials.user.id, now, upgradedHash);
-    return { ...credentials.user, lastLoginAt: new Date(now) };
+    const { user } = credentials;
+    await this.deps.users.recordLogin(user.id, user.credentialsVersion, now, upgradedHash);
+    return { ...user, lastLoginAt: new Date(now) };
   }
 
-  /** Checks the current password, applies the password rules to the new one, and stores its hash. */
-  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Checks the current password, applies the password rules to the new one, and stores
+   * its hash, keeping `keepSessionId` (the caller's) valid under the new credentials.
+   * A wrong, over-long or meanwhile-changed current password all get the same error.
+   */
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId: string | null,
+  ): Promise<void> {
     const next = normalizePassword(newPassword, 'newPassword');
+    const incorrect = () => new InvalidInputError('currentPassword', 'The current password is incorrect.');
     const credentials =
       [...currentPassword].length <= PASSWORD_MAX_LENGTH ? await this.deps.users.findCredentialsById(userId) : null;
-    if (!credentials) throw new InvalidInputError('currentPassword', 'The current password is incorrect.');
+    if (!credentials) {
+      await this.deps.passwords.verifyAgainstDummy(currentPassword.normalize('NFKC'));
+      throw incorrect();
+    }
     const { ok } = await this.deps.passwords.verify(credentials.passwordHash, currentPassword.normalize('NFKC'));
-    if (!ok) throw new InvalidInputError('currentPassword', 'The current password is incorrect.');
-    await this.deps.users.updatePasswordHash(userId, await this.deps.passwords.hash(next), this.deps.now());
+    if (!ok) throw incorrect();
+    const hash = await this.deps.passwords.hash(next);
+    // Compare-and-set on the version read before the hashes: a change or disable meanwhile wins.
+    const replaced = await this.deps.users.replacePassword(
+      userId,
+      credentials.user.credentialsVersion,
+      hash,
+      keepSessionId,
+      this.deps.now(),
+    );
+    if (!replaced) throw incorrect();
   }
 
   findById(id: string): Promise<UserRecord | null> {

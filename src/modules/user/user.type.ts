@@ -5,7 +5,7 @@ import { Role } from '../../auth/roles';
 import type { UserRecord } from './user.model';
 
 @ObjectType({ description: 'A person with an account.' })
-export class User implements Omit<UserRecord, 'updatedAt' | 'rolesVersion'> {
+export class User implements Omit<UserRecord, 'updatedAt' | 'rolesVersion' | 'credentialsVersion'> {
   @Public()
   @Field(() => ID)
   id!: string;
