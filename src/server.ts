@@ -12,6 +12,7 @@ import type { RevocationVerdict } from './auth/revocation';
 import type { AccessTokens, Viewer } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
+import { documentLimitsRule, documentParseOptions } from './graphql/document-limits';
 import { errorReportingPlugin } from './graphql/error-reporting.plugin';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, formatError } from './graphql/errors';
 import type { Logger } from './logger';
@@ -28,7 +29,7 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Answers the readiness probe; throws when the database is unreachable. */
   readonly checkDatabase: () => Promise<void>;
-  /** The app's own validation rules. */
+  /** The app's own validation rules, run after the document limits. */
   readonly validationRules: readonly ValidationRule[];
 }
 
@@ -72,7 +73,11 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
     // Strips "Did you mean …?" so a production schema cannot be guessed field by field.
     hideSchemaDetailsFromClientErrors: production,
     formatError,
-    validationRules: [...deps.validationRules],
+    // Size and shape bounds, enforced before graphql-js's own (partly quadratic) validation rules walk the document.
+    parseOptions: documentParseOptions(),
+    validationRules: [documentLimitsRule(), ...deps.validationRules],
+    // A document past the limits is one error; junk that passes them stops at ten, not graphql-js's 100.
+    validationOptions: { maxErrors: 10 },
     logger: deps.logger,
     plugins: [
       fastifyApolloDrainPlugin(fastify),

@@ -22,6 +22,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
+export const PARSE_FAILED_MESSAGE = 'The document could not be parsed.';
 
 export function forbidden(requires: readonly AuthRule[]): GraphQLError {
   return new GraphQLError('You are not allowed to read this field.', {
@@ -58,9 +59,16 @@ export function isExpectedError(error: unknown): boolean {
   if (original instanceof DomainError) return true;
   if (!(original instanceof GraphQLError)) return false;
   const code = original.extensions?.code;
-  // graphql-js wraps a non-GraphQLError thrown in a resolver; its originalError is the real cause.
-  if (original.originalError && !(original.originalError instanceof GraphQLError)) return false;
+  // graphql-js wraps a non-GraphQLError thrown in a resolver, and Apollo wraps once more what the
+  // parser threw (a RangeError from deep nesting): the innermost cause decides.
+  if (!(rootCause(original) instanceof GraphQLError)) return false;
   return typeof code === 'string' && PUBLIC_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+function rootCause(error: GraphQLError): unknown {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  return cause;
 }
 
 /**
@@ -77,6 +85,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // Stack traces (development only) help with the unexpected; on errors we meant to raise they are noise.
   const { stacktrace, ...extensions } = formatted.extensions ?? {};
   if (isExpectedError(error)) return { ...formatted, extensions };
+  // A parser that failed without a syntax error ("Maximum call stack size exceeded") stays a 400, in our words.
+  if (extensions.code === ErrorCode.GRAPHQL_PARSE_FAILED) {
+    return { message: PARSE_FAILED_MESSAGE, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } };
+  }
   return {
     message: INTERNAL_ERROR_MESSAGE,
     locations,
