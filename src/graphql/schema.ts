@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { assertConsistentPolicies } from '../auth/policies';
@@ -52,7 +52,9 @@ export async function buildAppSchema(services: SchemaServices): Promise<GraphQLS
   const schema = await buildSchema({
     resolvers: [UserResolver, AuthResolver, SessionResolver, AdminResolver],
     container,
-    directives: [authDirective, publicDirective],
+    // type-graphql replaces the schema's directives with this list: without graphql-js's own,
+    // every client query using @include or @skip would fail validation.
+    directives: [...specifiedDirectives, authDirective, publicDirective],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Inputs are validated by the services' own rules (src/modules/*/*.rules.ts), not class-validator.
     validate: false,

@@ -97,6 +97,15 @@ describeEachDatabase('bad input gets a typed error and changes nothing', (dialec
     expect(res.status).toBe(400);
   });
 
+  it('knows the directives every GraphQL client may send (@include, @skip)', async () => {
+    const res = await server.post({
+      query: 'query ($full: Boolean!) { __typename @skip(if: true) me @include(if: $full) { id } }',
+      variables: { full: false },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: {} });
+  });
+
   it('masks unexpected errors as "Internal server error" with the request id', async () => {
     const signed = await signUp('masked@example.com', TEST_PASSWORD);
     const token = signed.data!.signUp.accessToken;
