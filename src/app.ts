@@ -1,28 +1,17 @@
 import { sql } from 'kysely';
+import type { GraphQLSchema } from 'graphql';
 import { deriveKey } from './auth/keyed-hash';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './auth/passwords';
-import { createRefreshTokenCrypto } from './auth/refresh-tokens';
-import { createLocalBus, createRedisBus } from './auth/revocation-bus';
 import { loadOrCreateSigningSecret } from './auth/signing-secret';
 import { createAccessTokens, type AccessTokens } from './auth/tokens';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { buildAppSchema } from './graphql/schema';
-import { singleCredentialCheckRule } from './graphql/single-credential-check.rule';
+import { Housekeeping } from './housekeeping';
 import type { Logger } from './logger';
-import { AccountAdminService } from './modules/admin/account-admin.service';
-import { AuditLog } from './modules/audit/audit-log';
-import { AuditRepository } from './modules/audit/audit.repository';
-import { AttemptCounterRepository } from './modules/auth/attempt-counter.repository';
-import { AttemptLimiter } from './modules/auth/attempt-limiter';
-import { AuthService, CREDENTIAL_MUTATIONS } from './modules/auth/auth.service';
-import { Revocations } from './modules/session/revocations';
-import { SessionHousekeeping } from './modules/session/session-housekeeping';
-import { SessionRepository } from './modules/session/session.repository';
-import { SessionService } from './modules/session/session.service';
-import { UserRepository } from './modules/user/user.repository';
-import { UserService } from './modules/user/user.service';
+import { MODULES, allMigrations, createResolvers } from './modules';
+import type { Infrastructure, Services, TollgateModule } from './modules/module';
 import { createHttpServer, type HttpServer } from './server';
 
 export interface AppOptions {
@@ -32,90 +21,41 @@ export interface AppOptions {
   readonly passwords?: PasswordHasherOptions;
   /** A hasher built by the caller (tests that hold a login inside its hash); overrides `passwords`. */
   readonly passwordHasher?: PasswordHasher;
+  /** Defaults to the one list in src/modules/index.ts. */
+  readonly modules?: readonly TollgateModule[];
 }
 
-export interface Services {
+/** Every module's services plus the shared pieces: what the server, the CLI and tests use. */
+export type AppServices = Services & {
   readonly database: DatabaseHandle;
   readonly tokens: AccessTokens;
-  readonly users: UserService;
-  readonly auth: AuthService;
-  readonly sessions: SessionService;
-  readonly accounts: AccountAdminService;
-  readonly auditEvents: AuditRepository;
-  readonly revocations: Revocations;
-  readonly housekeeping: SessionHousekeeping;
-  /** Closes the revocation bus and the database. */
+  readonly housekeeping: Housekeeping;
+  /** Stops the modules' background work and closes the database. */
   close(): Promise<void>;
-}
+};
 
-/** Opens and migrates the database and wires the services. Shared by the server and the CLI. */
-export async function createServices(config: Config, options: AppOptions): Promise<Services> {
-  const now = options.now ?? Date.now;
+/** Opens and migrates the database and builds every module's services. Shared by the server and the CLI. */
+export async function createServices(config: Config, options: AppOptions): Promise<AppServices> {
+  const modules = options.modules ?? MODULES;
   const database = openDatabase(config.database, options.logger);
   try {
-    await migrateToLatest(database.db);
-    const secret = config.jwt.secret ?? loadOrCreateSigningSecret(config.dataDir, options.logger);
-    const tokens = createAccessTokens({
-      secret,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ttlSeconds: config.jwt.accessTokenTtlSeconds,
-      now,
-    });
-    const passwords = options.passwordHasher ?? (await createPasswordHasher(options.passwords));
-    const userRepository = new UserRepository(database.db, database.dialect);
-    const sessionRepository = new SessionRepository(database.db, database.dialect);
-    const attemptCounters = new AttemptCounterRepository(database.db);
-    const auditEvents = new AuditRepository(database.db);
-    const audit = new AuditLog(auditEvents, now);
-    const bus = config.redis
-      ? createRedisBus(config.redis.url, config.redis.keyPrefix, options.logger)
-      : createLocalBus();
-    const revocations = new Revocations({
-      sessions: sessionRepository,
-      users: userRepository,
-      bus,
-      now,
-      maxAcceptanceMs: tokens.maxAcceptanceMs,
-      logger: options.logger,
-    });
-    const sessions = new SessionService({
-      sessions: sessionRepository,
-      users: userRepository,
-      tokens,
-      refreshTokens: createRefreshTokenCrypto(secret),
-      revocations,
-      audit,
-      now,
-      policy: {
-        absoluteLifetime: config.sessions.absoluteLifetimeSeconds * 1000,
-        idleTimeout: config.sessions.idleTimeoutSeconds * 1000,
-        reuseGrace: config.sessions.reuseGraceSeconds * 1000,
-      },
-    });
-    const users = new UserService({ users: userRepository, passwords, now });
-    const housekeeping = new SessionHousekeeping(sessionRepository, attemptCounters, now, options.logger);
-    await revocations.start();
+    await migrateToLatest(database.db, allMigrations(modules));
+    const infrastructure = await createInfrastructure(config, options, database);
+    const services = buildModuleServices(modules, infrastructure);
+    const housekeeping = new Housekeeping(
+      modules.flatMap((module) => module.housekeeping?.(infrastructure, services) ?? []),
+      infrastructure.now,
+      options.logger,
+    );
+    const stopModules = await startModules(modules, services);
     return {
+      ...services,
       database,
-      tokens,
-      users,
-      sessions,
-      auth: new AuthService({
-        users,
-        sessions,
-        audit,
-        limiter: new AttemptLimiter(attemptCounters, deriveKey(secret, 'attempt counters'), now),
-        throttle: config.throttle,
-        auditKey: deriveKey(secret, 'audit email pseudonyms'),
-      }),
-      accounts: new AccountAdminService({ users: userRepository, sessions, revocations, audit, now }),
-      auditEvents,
-      revocations,
+      tokens: infrastructure.tokens,
       housekeeping,
       async close() {
         housekeeping.stop();
-        await revocations.close();
+        await stopModules();
         await database.close();
       },
     };
@@ -126,19 +66,21 @@ export async function createServices(config: Config, options: AppOptions): Promi
 }
 
 export interface App {
-  readonly services: Services;
+  readonly services: AppServices;
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
+/** The services, the schema built from every module's resolvers, and the HTTP server in front. */
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const modules = options.modules ?? MODULES;
   const services = await createServices(config, options);
   try {
     // The server, not the CLI, keeps the tables tidy.
     services.housekeeping.start();
-    const schema = await buildAppSchema(services);
+    const schema = await buildAppSchema(createResolvers(services, modules));
     const http = await createHttpServer(config, {
       schema,
       tokens: services.tokens,
@@ -147,7 +89,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       checkDatabase: async () => {
         await sql`select 1`.execute(services.database.db);
       },
-      validationRules: [singleCredentialCheckRule(CREDENTIAL_MUTATIONS)],
+      validationRules: modules.flatMap((module) => module.validationRules ?? []),
     });
     return {
       services,
@@ -162,4 +104,86 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     await services.close();
     throw error;
   }
+}
+
+/**
+ * The schema without any service: its shape does not depend on them, so printing it
+ * (`npm run schema`, the staleness test) builds the resolvers over services that throw
+ * if a resolver ever reached one.
+ */
+export function buildSchemaForPrinting(modules: readonly TollgateModule[] = MODULES): Promise<GraphQLSchema> {
+  const unavailable = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('Services are not available while printing the schema');
+      },
+    },
+  );
+  const services = new Proxy({}, { get: () => unavailable }) as Services;
+  return buildAppSchema(createResolvers(services, modules));
+}
+
+async function createInfrastructure(
+  config: Config,
+  options: AppOptions,
+  database: DatabaseHandle,
+): Promise<Infrastructure> {
+  const now = options.now ?? Date.now;
+  const secret = config.jwt.secret ?? loadOrCreateSigningSecret(config.dataDir, options.logger);
+  const tokens = createAccessTokens({
+    secret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTokenTtlSeconds,
+    now,
+  });
+  const passwords = options.passwordHasher ?? (await createPasswordHasher(options.passwords));
+  return {
+    config,
+    database,
+    logger: options.logger,
+    now,
+    tokens,
+    passwords,
+    deriveKey: (purpose) => deriveKey(secret, purpose),
+  };
+}
+
+/** Each module in list order, seeing the services of those before it. */
+function buildModuleServices(modules: readonly TollgateModule[], infrastructure: Infrastructure): Services {
+  const built: Record<string, unknown> = {};
+  for (const module of modules) {
+    Object.assign(built, module.createServices?.(infrastructure, servicesBuiltBefore(built, module)) ?? {});
+  }
+  // Complete once the last module has run; each module saw only what came before it.
+  return built as unknown as Services;
+}
+
+/** The services built so far; asking for one that is not there names the module and the missing service. */
+function servicesBuiltBefore(built: Record<string, unknown>, asking: TollgateModule): Services {
+  return new Proxy(built, {
+    get(target, key) {
+      if (typeof key === 'symbol' || key in target) return target[key as string];
+      throw new Error(`Module ${asking.name} uses the service "${key}", which no module listed before it provides`);
+    },
+  }) as unknown as Services;
+}
+
+/** Starts the modules in list order; returns what stops the started ones, in reverse. */
+async function startModules(modules: readonly TollgateModule[], services: Services): Promise<() => Promise<void>> {
+  const started: TollgateModule[] = [];
+  const stop = async () => {
+    for (const module of started.reverse()) await module.stop?.(services);
+  };
+  try {
+    for (const module of modules) {
+      await module.start?.(services);
+      started.push(module);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return stop;
 }

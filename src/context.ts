@@ -1,12 +1,10 @@
-import { HeaderMap } from '@apollo/server';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
-import type { RevocationVerdict } from './auth/revocation';
+import type { RevocationVerdict } from './auth/revocation/revocation-list';
 import type { AccessTokens, Viewer } from './auth/tokens';
-import { InvalidTokenError } from './errors';
-import { ErrorCode } from './graphql/errors';
-import type { ClientInfo } from './modules/session/session.model';
+import { InvalidTokenError } from './errors/domain-errors';
+import { invalidTokenResponse } from './errors/graphql-errors';
+import type { ClientInfo } from './auth/client-info';
 
 /** What every resolver sees about the request. Nothing below this file reads headers. */
 export interface Context {
@@ -41,7 +39,7 @@ export function createContext(request: FastifyRequest, reply: FastifyReply, deps
   const viewer = readViewer(request, deps.tokens);
   if (viewer) {
     const verdict = deps.checkRevocation(viewer);
-    if (verdict) throw invalidToken(new InvalidTokenError(verdict));
+    if (verdict) throw invalidTokenResponse(new InvalidTokenError(verdict));
   }
   return new RequestContext(request, reply, viewer);
 }
@@ -103,13 +101,13 @@ function readViewer(request: Pick<FastifyRequest, 'headers' | 'raw'>, tokens: Ac
   const header = request.headers.authorization;
   if (header === undefined) return null;
   // Node keeps the first of repeated Authorization headers; a second one is an attempt to confuse a proxy or us.
-  if (countAuthorizationHeaders(request.raw.rawHeaders) !== 1) throw invalidToken(new InvalidTokenError());
+  if (countAuthorizationHeaders(request.raw.rawHeaders) !== 1) throw invalidTokenResponse(new InvalidTokenError());
   const match = BEARER.exec(header);
-  if (!match) throw invalidToken(new InvalidTokenError());
+  if (!match) throw invalidTokenResponse(new InvalidTokenError());
   try {
     return tokens.verify(match[1]!);
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw invalidToken(error);
+    if (error instanceof InvalidTokenError) throw invalidTokenResponse(error);
     throw error;
   }
 }
@@ -119,13 +117,4 @@ function countAuthorizationHeaders(raw: readonly string[]): number {
   for (let i = 0; i < raw.length; i += 2)
     if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count++;
   return count;
-}
-
-function invalidToken(error: InvalidTokenError): GraphQLError {
-  // Apollo reads `http` (status and headers) off the error thrown by the context function.
-  const http = { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) };
-  return new GraphQLError(error.message, {
-    // Cast: GraphQL Yoga (a benchmark dependency) augments this type with its own `http` shape.
-    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason, http } as unknown as GraphQLErrorExtensions,
-  });
 }

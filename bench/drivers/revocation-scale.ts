@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { RevocationList } from '../../src/auth/revocation';
+import { RevocationList } from '../../src/auth/revocation/revocation-list';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
 

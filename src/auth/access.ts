@@ -1,5 +1,5 @@
+import type { AuthRule, OwnerOf } from './policies';
 import { satisfiesRole, type Role } from './roles';
-import type { AuthRule } from './policies';
 import type { Viewer } from './tokens';
 
 export type AccessDecision =
@@ -8,33 +8,43 @@ export type AccessDecision =
 
 const ALLOWED: AccessDecision = Object.freeze({ allowed: true });
 
-// Objects the server itself vouches are the caller: the user in a login or sign-up answer,
-// whose request has no token yet because it is the one proving who they are.
-const issuedToCaller = new WeakSet<object>();
+/**
+ * Set by the server on the user object of a login, sign-up or refresh answer: that request
+ * carries no token yet, being the one that proves who the caller is. A symbol, so no data
+ * read from the database or sent by a client can carry it.
+ */
+export const ISSUED_TO_CALLER = Symbol('issued to the caller');
 
-export function markAsCaller<T extends object>(user: T): T {
-  issuedToCaller.add(user);
-  return user;
+/** The user object of an answer that has just proven the caller is this user. */
+export function issuedToCaller<T extends { readonly id: string }>(user: T): T & { [ISSUED_TO_CALLER]: string } {
+  return { ...user, [ISSUED_TO_CALLER]: user.id };
 }
 
-/** The parent is the signed-in user (a User), or belongs to them (an object with their `userId`, like a Session). */
-function isSelf(viewer: Viewer | null, parent: unknown): boolean {
-  if (typeof parent !== 'object' || parent === null) return false;
-  if (issuedToCaller.has(parent)) return true;
-  if (viewer === null) return false;
-  const { id, userId } = parent as { id?: unknown; userId?: unknown };
-  return userId !== undefined ? userId === viewer.id : id === viewer.id;
+/** Whether the caller (the viewer, or the identity this answer has just issued) owns `parent`. */
+function isOwner(viewer: Viewer | null, parent: unknown, owner: OwnerOf<object> | undefined): boolean {
+  if (!owner || typeof parent !== 'object' || parent === null) return false;
+  const ownerId = owner(parent);
+  if (typeof ownerId !== 'string') return false;
+  return ownerId === viewer?.id || ownerId === (parent as { [ISSUED_TO_CALLER]?: unknown })[ISSUED_TO_CALLER];
 }
 
-/** Pure: may `viewer` read a field guarded by `rules` on `parent`? Any one rule suffices. */
-export function decideAccess(viewer: Viewer | null, rules: readonly AuthRule[], parent: unknown): AccessDecision {
+/**
+ * Pure: may `viewer` read a field guarded by `rules` on `parent`, whose type names its
+ * owner with `owner`? Any one rule suffices.
+ */
+export function decideAccess(
+  viewer: Viewer | null,
+  rules: readonly AuthRule[],
+  parent: unknown,
+  owner?: OwnerOf<object>,
+): AccessDecision {
   for (const rule of rules) {
     switch (rule) {
       case 'SIGNED_IN':
         if (viewer) return ALLOWED;
         break;
       case 'SELF':
-        if (isSelf(viewer, parent)) return ALLOWED;
+        if (isOwner(viewer, parent, owner)) return ALLOWED;
         break;
       default:
         if (viewer && satisfiesRole(viewer.roles, rule as Role)) return ALLOWED;

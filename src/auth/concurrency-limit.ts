@@ -1,4 +1,4 @@
-import { BusyError } from '../errors';
+import { BusyError } from '../errors/domain-errors';
 
 /**
  * `high`: work for someone proving who they are (logins, password changes).

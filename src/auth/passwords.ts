@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../errors/domain-errors';
 import { ConcurrencyLimit, type Priority } from './concurrency-limit';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */

@@ -1,16 +1,28 @@
-import { Directive } from 'type-graphql';
+import { Directive, Extensions } from 'type-graphql';
 import type { Role } from './roles';
 
 /**
  * One rule of a policy. A policy lists rules and is met when any one of them is:
- * `SIGNED_IN` any valid token; `SELF` the parent object is (or belongs to) the signed-in user;
- * a role, that role or one above it.
+ * `SIGNED_IN` any valid token; `SELF` the signed-in user owns the parent object, as
+ * its type's owner rule states (@OwnerOr); a role, that role or one above it.
  */
 export type AuthRule = 'SIGNED_IN' | 'SELF' | `${Role}`;
+
+/** How to find the id of the user who owns a parent object of type T (null: nobody). */
+export type OwnerOf<T> = (parent: T) => string | null | undefined;
+
+/** Where the owner rule of a type or field is kept in the built schema (GraphQL extensions). */
+export const OWNER_EXTENSION = 'tollgateOwner';
 
 export type Policy = { readonly kind: 'public' } | { readonly kind: 'rules'; readonly anyOf: readonly AuthRule[] };
 
 type Decorator = (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => void;
+
+/** A decorator for class T itself or for one of its fields: applying it to another class fails to compile. */
+export interface DecoratorFor<T> {
+  (target: abstract new (...args: never[]) => T): void;
+  (target: T, propertyKey: string | symbol): void;
+}
 
 interface DeclaredPolicies {
   classPolicy?: Policy;
@@ -58,9 +70,18 @@ export function RequireRole(role: Role): Decorator {
   return rules([role]);
 }
 
-/** The user the parent object is, or anyone holding one of `roles`: "the user themself or ADMIN". */
-export function SelfOr(...roles: Role[]): Decorator {
-  return rules(['SELF', ...roles]);
+/**
+ * The parent object's owner, or anyone holding one of `roles`. The owner is named, and
+ * type-checked against the parent type, never guessed from field names:
+ * `@OwnerOr({ owner: (session: Session) => session.userId }, Role.ADMIN)`.
+ */
+export function OwnerOr<T extends object>(rule: { readonly owner: OwnerOf<T> }, ...roles: Role[]): DecoratorFor<T> {
+  const policy = rules(['SELF', ...roles]);
+  const extension = Extensions({ [OWNER_EXTENSION]: rule.owner }) as Decorator;
+  return ((target: object, propertyKey?: string | symbol) => {
+    policy(target, propertyKey);
+    extension(target, propertyKey);
+  }) as DecoratorFor<T>;
 }
 
 function rules(anyOf: readonly AuthRule[]): Decorator {

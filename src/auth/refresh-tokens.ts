@@ -1,5 +1,4 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { deriveKey } from './keyed-hash';
 
 /** 256 random bits, base64url: 43 characters. */
 const TOKEN_BYTES = 32;
@@ -21,9 +20,8 @@ export interface RefreshTokenCrypto {
   isWellFormed(token: string): boolean;
 }
 
-/** Keys are derived from the signing secret with HKDF, one per purpose, so no key serves two jobs. */
-export function createRefreshTokenCrypto(secret: Buffer): RefreshTokenCrypto {
-  const rotationKey = deriveKey(secret, 'refresh-token rotation');
+/** `rotationKey` serves this one purpose (see deriveKey): no other key can compute successors. */
+export function createRefreshTokenCrypto(rotationKey: Buffer): RefreshTokenCrypto {
   const mac = (label: string, token: string) => createHmac('sha256', rotationKey).update(label).update(token).digest();
   return {
     generate: () => randomBytes(TOKEN_BYTES).toString('base64url'),

@@ -1,6 +1,6 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { InvalidTokenError } from '../errors';
+import { InvalidTokenError } from '../errors/domain-errors';
 import { parseRoles, type Role } from './roles';
 
 /** The identity a verified access token proves; what the context carries. */
@@ -20,6 +20,7 @@ export interface Viewer {
 
 export interface IssuedAccessToken {
   readonly token: string;
+  /** Seconds, as OAuth's `expires_in` (RFC 6749 §5.1). */
   readonly expiresIn: number;
 }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchemaForPrinting } from '../graphql/schema-file';
+import { buildSchemaForPrinting } from '../app';
 import { printAppSchema } from '../graphql/schema';
 
 /** `npm run schema`: writes schema/schema.graphql from the code. */

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { createServices } from '../app';
-import { isRole } from '../auth/roles';
+import { ALL_ROLES, isRole } from '../auth/roles';
 import type { Config } from '../config';
-import { DomainError } from '../errors';
+import { DomainError } from '../errors/domain-errors';
 import type { Logger } from '../logger';
 
-export const USAGE = `Usage: npm run user:create -- --email <email> [--role USER|EDITOR|ADMIN] [--name <display name>]
+export const USAGE = `Usage: npm run user:create -- --email <email> [--role ${ALL_ROLES.join('|')}] [--name <display name>]
 
 The password is asked for at a prompt (typed twice, not echoed), or read from
 standard input when it is not a terminal:  printf '%s' "$PW" | npm run user:create -- --email a@b.c --role ADMIN`;

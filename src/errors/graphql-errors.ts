@@ -1,28 +1,42 @@
-import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { AuthenticationError, BusyError, DomainError, InvalidInputError } from '../errors';
+import { HeaderMap } from '@apollo/server';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLErrorExtensions, type GraphQLFormattedError } from 'graphql';
+import {
+  AuthenticationError,
+  BusyError,
+  DomainError,
+  InvalidInputError,
+  type InvalidTokenError,
+} from './domain-errors';
 import type { AuthRule } from '../auth/policies';
 
 /** Every `extensions.code` a client can see. Anything else is masked as INTERNAL_SERVER_ERROR. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
-  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
-  // Raised by Apollo Server and graphql-js before any resolver runs.
-  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
-  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
-  BAD_REQUEST: 'BAD_REQUEST',
-  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
-  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
-  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  // Apollo Server's own, from its enum (BAD_USER_INPUT, INTERNAL_SERVER_ERROR, and those it
+  // raises before any resolver runs: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, …).
+  ...ApolloServerErrorCode,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 export const PARSE_FAILED_MESSAGE = 'The document could not be parsed.';
+
+/**
+ * The answer to a bearer token that proves nothing: HTTP 401 with RFC 6750's
+ * `WWW-Authenticate`, before any resolver runs. Apollo reads `http` off the error
+ * thrown by the context function.
+ */
+export function invalidTokenResponse(error: InvalidTokenError): GraphQLError {
+  const http = { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer error="invalid_token"']]) };
+  return new GraphQLError(error.message, {
+    // Cast: GraphQL Yoga (a benchmark dependency) augments this type with its own `http` shape.
+    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason, http } as unknown as GraphQLErrorExtensions,
+  });
+}
 
 export function forbidden(requires: readonly AuthRule[]): GraphQLError {
   return new GraphQLError('You are not allowed to read this field.', {

@@ -1,8 +1,9 @@
 import { GraphQLBoolean } from 'graphql';
 import { Field, ObjectType, type ClassType } from 'type-graphql';
 import { Public } from '../auth/policies';
-import { InvalidInputError } from '../errors';
-import { encodeCursor, type KeysetPosition } from './keyset-cursor';
+import { InvalidInputError } from '../errors/domain-errors';
+import type { KeysetPosition } from '../db/keyset';
+import { encodeCursor } from './keyset-cursor';
 
 // Connection wrappers hold no data of their own: who may reach them is decided at the root
 // field, and each node inside still applies its own field policies.

@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { describePolicy, type AuthRule, type Policy } from '../auth/policies';
+import { ALL_ROLES, roleDescription } from '../auth/roles';
 
 // The policy of every field, as the SDL shows it and as enforce-policies.ts enforces it:
 // a reader of schema.graphql (or of generated client types) sees exactly who may read what.
@@ -19,10 +20,11 @@ const AuthRuleEnum = new GraphQLEnumType({
   description: 'One way to satisfy an @auth policy; any listed rule suffices.',
   values: {
     SIGNED_IN: { description: 'Any signed-in user.' },
-    SELF: { description: 'The signed-in user is the parent object (a User) or owns it (a Session).' },
-    USER: { description: 'Holds USER or a role above it.' },
-    EDITOR: { description: 'Holds EDITOR or ADMIN.' },
-    ADMIN: { description: 'Holds ADMIN.' },
+    SELF: {
+      description:
+        'The signed-in user owns the parent object, as its type states (a User owns itself, a Session is its user’s).',
+    },
+    ...Object.fromEntries(ALL_ROLES.map((role) => [role, { description: roleDescription(role) }])),
   },
 });
 

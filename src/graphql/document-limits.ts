@@ -11,7 +11,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode } from './errors';
+import { ErrorCode } from '../errors/graphql-errors';
 
 /**
  * How big and how tangled a GraphQL document may be. The parser enforces the

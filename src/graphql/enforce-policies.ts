@@ -1,8 +1,9 @@
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { decideAccess } from '../auth/access';
+import { OWNER_EXTENSION, type OwnerOf } from '../auth/policies';
 import type { Context } from '../context';
 import { fieldsWithPolicies } from './directives';
-import { authenticationRequired, forbidden } from './errors';
+import { authenticationRequired, forbidden } from '../errors/graphql-errors';
 
 /**
  * Puts the access decision in front of every guarded field's resolver. The
@@ -15,12 +16,17 @@ import { authenticationRequired, forbidden } from './errors';
  * the error at its path, and a denied root field never reaches its resolver.
  */
 export function enforcePolicies(schema: GraphQLSchema): void {
-  for (const { field, policy } of fieldsWithPolicies(schema)) {
+  for (const { type, field, policy } of fieldsWithPolicies(schema)) {
     if (!policy || policy.kind === 'public') continue;
     const rules = policy.anyOf;
+    const owner = (field.extensions[OWNER_EXTENSION] ?? type.extensions[OWNER_EXTENSION]) as
+      OwnerOf<object> | undefined;
+    if (rules.includes('SELF') && typeof owner !== 'function') {
+      throw new Error(`${type.name}.${field.name} allows its owner but states no owner rule (use @OwnerOr)`);
+    }
     const resolve = field.resolve ?? defaultFieldResolver;
     field.resolve = (parent, args, context, info) => {
-      const decision = decideAccess((context as Context).viewer, rules, parent);
+      const decision = decideAccess((context as Context).viewer, rules, parent, owner);
       if (!decision.allowed) {
         throw decision.code === 'UNAUTHENTICATED' ? authenticationRequired(rules) : forbidden(rules);
       }

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
-import { ErrorCode, isExpectedError } from './errors';
+import { ErrorCode, isExpectedError } from '../errors/graphql-errors';
 
 /**
  * Logs every error formatError is about to mask, in full and with the request id,

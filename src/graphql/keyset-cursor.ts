@@ -1,11 +1,5 @@
-import { InvalidInputError } from '../errors';
-
-/** A position in a list ordered by (time, id): where the next page starts. */
-export interface KeysetPosition {
-  /** Milliseconds since the epoch. */
-  readonly time: number;
-  readonly id: string;
-}
+import type { KeysetPosition } from '../db/keyset';
+import { InvalidInputError } from '../errors/domain-errors';
 
 // Opaque to clients so the ordering key can change without breaking them.
 export function encodeCursor(position: KeysetPosition): string {

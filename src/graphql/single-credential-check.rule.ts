@@ -6,7 +6,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { ErrorCode } from './errors';
+import { ErrorCode } from '../errors/graphql-errors';
 
 /**
  * Refuses an operation that selects more than one credential-checking root field

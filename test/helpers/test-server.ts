@@ -3,6 +3,7 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { createApp, type App } from '../../src/app';
 import type { PasswordHasher } from '../../src/auth/passwords';
+import type { TollgateModule } from '../../src/modules/module';
 import { Role } from '../../src/auth/roles';
 import { loadConfig, type Config } from '../../src/config';
 import type { UserRecord } from '../../src/modules/user/user.model';
@@ -57,6 +58,8 @@ export interface TestServerOptions {
   readonly logger?: Logger;
   /** A hasher the test controls (see helpers/held-hasher.ts). */
   readonly passwordHasher?: PasswordHasher;
+  /** Another module list (a module of the test's own added to the app's). */
+  readonly modules?: readonly TollgateModule[];
   /** Reuse a database (another instance of the same deployment) instead of creating one. */
   readonly database?: TestDatabase;
   readonly clock?: TestClock;
@@ -89,6 +92,7 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
       logger: options.logger ?? pino({ level: 'silent' }),
       now: clock.now,
       ...(options.passwordHasher ? { passwordHasher: options.passwordHasher } : {}),
+      ...(options.modules ? { modules: options.modules } : {}),
     });
   } catch (error) {
     if (ownsDatabase) await database.dispose();

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { Migrator, sql } from 'kysely';
 import pino from 'pino';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connect';
-import { MIGRATIONS, migrateToLatest } from '../../src/db/migrate';
+import { migrateToLatest } from '../../src/db/migrate';
+import { allMigrations } from '../../src/modules';
 import { describeEachDatabase, createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { Role, roleMask } from '../../src/auth/roles';
 import { loadConfig } from '../../src/config';
 import { capturingLogger } from '../helpers/capturing-logger';
 
@@ -20,7 +22,7 @@ describe('the SQLite files (they hold password hashes)', () => {
 
   const open = async (file: string, logger = capturingLogger().logger) => {
     const handle = openDatabase({ kind: 'sqlite', path: file }, logger);
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, allMigrations());
     return handle;
   };
 
@@ -60,7 +62,7 @@ describe('the SQLite files (they hold password hashes)', () => {
   });
 });
 
-describeEachDatabase('migration 0006: attempted emails are forgotten', (dialect) => {
+describeEachDatabase('migrations that rewrite data', (dialect) => {
   let database: TestDatabase;
   let handle: DatabaseHandle;
   beforeEach(async () => {
@@ -75,30 +77,24 @@ describeEachDatabase('migration 0006: attempted emails are forgotten', (dialect)
     await database.dispose();
   });
 
-  it('drops failed-login details of unknown emails and the verbatim subject column, keeping the rest', async () => {
-    const migrator = new Migrator({ db: handle.db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
-    expect((await migrator.migrateTo('0005_attempt_counters')).error).toBeUndefined();
+  /** The database as it was after `name`: the data a later migration finds. */
+  const migrateTo = async (name: string) => {
+    const migrator = new Migrator({ db: handle.db, provider: { getMigrations: async () => ({ ...allMigrations() }) } });
+    expect((await migrator.migrateTo(name)).error).toBeUndefined();
+  };
+
+  it('0006 drops failed-login details of unknown emails and the verbatim subject column, keeping the rest', async () => {
+    await migrateTo('0005_attempt_counters');
     const row = (id: string, userId: string | null, details: string, subject: string) => sql`
       insert into audit_events (id, at, type, user_id, details, subject)
       values (${id}, 1, 'LOGIN_FAILED', ${userId}, ${details}, ${subject})`;
-    await handle.db
-      .insertInto('users')
-      .values({
-        id: 'u1',
-        email: 'known@example.com',
-        password_hash: 'h',
-        display_name: 'K',
-        roles: 'USER',
-        disabled: 0,
-        created_at: 1,
-        updated_at: 1,
-        last_login_at: null,
-      })
-      .execute();
+    await sql`
+      insert into users (id, email, password_hash, display_name, roles, disabled, created_at, updated_at)
+      values ('u1', 'known@example.com', 'h', 'K', 'USER', 0, 1, 1)`.execute(handle.db);
     await row('e1', null, '{"email":"my secret password"}', 'my secret password').execute(handle.db);
     await row('e2', 'u1', '{"email":"known@example.com"}', 'known@example.com').execute(handle.db);
 
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.db, allMigrations());
     const rows = await sql<Record<string, unknown>>`select * from audit_events order by id`.execute(handle.db);
     expect(rows.rows.map((r) => [r.id, r.details])).toEqual([
       ['e1', null],
@@ -106,5 +102,27 @@ describeEachDatabase('migration 0006: attempted emails are forgotten', (dialect)
     ]);
     expect(Object.keys(rows.rows[0]!)).not.toContain('subject');
     expect(JSON.stringify(rows.rows)).not.toContain('my secret password');
+  });
+  it('0007 reads whole role names from the old comma-separated column into one bit each', async () => {
+    await migrateTo('0006_forget_attempted_emails');
+    const stored: Array<[string, string]> = [
+      ['u1', 'USER'],
+      ['u2', 'ADMIN'],
+      ['u3', 'USER,EDITOR'],
+      ['u4', 'EDITOR,ADMIN,USER'],
+    ];
+    for (const [id, roles] of stored) {
+      await sql`
+        insert into users (id, email, password_hash, display_name, roles, disabled, created_at, updated_at)
+        values (${id}, ${`${id}@example.com`}, 'h', 'N', ${roles}, 0, 1, 1)`.execute(handle.db);
+    }
+    await migrateToLatest(handle.db, allMigrations());
+    const rows = await handle.db.selectFrom('users').select(['id', 'role_mask']).orderBy('id').execute();
+    expect(rows.map((row) => [row.id, Number(row.role_mask)])).toEqual([
+      ['u1', roleMask([Role.USER])],
+      ['u2', roleMask([Role.ADMIN])],
+      ['u3', roleMask([Role.USER, Role.EDITOR])],
+      ['u4', roleMask([Role.USER, Role.EDITOR, Role.ADMIN])],
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { Role, roleMask } from '../../src/auth/roles';
 import pino from 'pino';
 import { createServices } from '../../src/app';
 import { EXIT, userCreate, type CliIo } from '../../src/cli/user-create.command';
@@ -43,7 +44,7 @@ describeEachDatabase('npm run user:create', (dialect) => {
     expect(result).toMatchObject({ code: EXIT.OK, err: '' });
     expect(result.out).toMatch(/^Created ADMIN root@example.com \(id [0-9a-f-]{36}\)\.$/);
     const row = await storedUser('root@example.com');
-    expect(row).toMatchObject({ roles: 'ADMIN', display_name: 'Root' });
+    expect(row).toMatchObject({ role_mask: roleMask([Role.ADMIN]), display_name: 'Root' });
     expect(row!.password_hash).toMatch(/^\$argon2id\$/);
 
     const services = await createServices(config, { logger });

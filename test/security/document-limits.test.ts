@@ -17,8 +17,8 @@ import {
   findLimitViolation,
   type DocumentLimit,
 } from '../../src/graphql/document-limits';
-import { PARSE_FAILED_MESSAGE, formatError, isExpectedError } from '../../src/graphql/errors';
-import { buildSchemaForPrinting } from '../../src/graphql/schema-file';
+import { PARSE_FAILED_MESSAGE, formatError, isExpectedError } from '../../src/errors/graphql-errors';
+import { buildSchemaForPrinting } from '../../src/app';
 import { BODY_LIMIT_BYTES } from '../../src/server';
 import { capturingLogger } from '../helpers/capturing-logger';
 import { startTestServer } from '../helpers/test-server';

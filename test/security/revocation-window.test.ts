@@ -7,7 +7,7 @@ import {
   SetUserRolesDocument,
   UsersDocument,
 } from '../generated/graphql';
-import { Role } from '../../src/auth/roles';
+import { Role, roleMask } from '../../src/auth/roles';
 import { CLOCK_SKEW_SECONDS } from '../../src/auth/tokens';
 import { TestClock } from '../helpers/clock';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/databases';
@@ -200,7 +200,11 @@ describeEachDatabase('a revocation outlives every token it revokes', (dialect) =
         .execute();
       await db
         .updateTable('users')
-        .set({ roles: 'USER', roles_version: claimsOf(demoted.accessToken).rv + 1, roles_changed_at: at })
+        .set({
+          role_mask: roleMask([Role.USER]),
+          roles_version: claimsOf(demoted.accessToken).rv + 1,
+          roles_changed_at: at,
+        })
         .where('id', '=', demoted.id)
         .execute();
 

@@ -1,4 +1,4 @@
-import { decideAccess, markAsCaller } from '../../src/auth/access';
+import { decideAccess, issuedToCaller } from '../../src/auth/access';
 import type { AuthRule } from '../../src/auth/policies';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
@@ -33,8 +33,11 @@ describe('decideAccess', () => {
     ['USER, no rules at all', user, [], undefined, 'FORBIDDEN'],
   ];
 
+  // Owned by itself, as a User is.
+  const ownedByItself = (parent: object) => (parent as { id?: string }).id;
+
   it.each(cases)('%s', (_name, who, rules, parent, expected) => {
-    const decision = decideAccess(who, rules, parent);
+    const decision = decideAccess(who, rules, parent, ownedByItself);
     if (expected === 'allowed') {
       expect(decision).toEqual({ allowed: true });
     } else {
@@ -42,12 +45,38 @@ describe('decideAccess', () => {
     }
   });
 
-  it('treats an object the server marked as the caller as SELF, even on an anonymous request', () => {
-    const justLoggedIn = markAsCaller({ id: 'u9' });
-    expect(decideAccess(anonymous, ['SELF', 'ADMIN'], justLoggedIn)).toEqual({ allowed: true });
-    // Only that very object: a look-alike is not vouched for.
-    expect(decideAccess(anonymous, ['SELF', 'ADMIN'], { id: 'u9' }).allowed).toBe(false);
-    // Marking vouches for SELF only, never for a role.
-    expect(decideAccess(anonymous, ['ADMIN'], justLoggedIn).allowed).toBe(false);
+  it('treats a user object issued to the caller as theirs, even on an anonymous request', () => {
+    const justLoggedIn = issuedToCaller({ id: 'u9' });
+    expect(decideAccess(anonymous, ['SELF', 'ADMIN'], justLoggedIn, ownedByItself)).toEqual({ allowed: true });
+    // Only an object that carries it: a look-alike is not vouched for.
+    expect(decideAccess(anonymous, ['SELF', 'ADMIN'], { id: 'u9' }, ownedByItself).allowed).toBe(false);
+    expect(decideAccess(anonymous, ['SELF'], { id: 'u9', issuedToCaller: 'u9' }, ownedByItself).allowed).toBe(false);
+    // It vouches for ownership only, never for a role.
+    expect(decideAccess(anonymous, ['ADMIN'], justLoggedIn, ownedByItself).allowed).toBe(false);
+  });
+
+  describe('the owner is named by the type, never guessed', () => {
+    const session = { id: 's1', userId: 'u1' };
+    const sessionOwner = (parent: object) => (parent as typeof session).userId;
+
+    it('finds the owner with the rule it is given', () => {
+      expect(decideAccess(user, ['SELF'], session, sessionOwner).allowed).toBe(true);
+      // The same object judged by the id of the parent itself belongs to nobody signed in.
+      expect(decideAccess(user, ['SELF'], session, ownedByItself).allowed).toBe(false);
+    });
+
+    it('allows no owner at all when the type states no owner rule', () => {
+      expect(decideAccess(user, ['SELF'], { id: 'u1', userId: 'u1' })).toEqual({
+        allowed: false,
+        code: 'FORBIDDEN',
+        requires: ['SELF'],
+      });
+    });
+
+    it('never matches an owner that is not a string id', () => {
+      for (const ownerId of [null, undefined, 1, { id: 'u1' }]) {
+        expect(decideAccess(user, ['SELF'], {}, () => ownerId as never).allowed).toBe(false);
+      }
+    });
   });
 });

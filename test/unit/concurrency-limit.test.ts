@@ -1,5 +1,5 @@
 import { ConcurrencyLimit } from '../../src/auth/concurrency-limit';
-import { BusyError } from '../../src/errors';
+import { BusyError } from '../../src/errors/domain-errors';
 
 const deferred = () => {
   let resolve!: () => void;

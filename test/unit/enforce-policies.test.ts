@@ -2,7 +2,9 @@ import { execute, parse } from 'graphql';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
 import { testViewer } from '../helpers/viewers';
-import { buildAppSchema, type SchemaServices } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/graphql/schema';
+import { createResolvers } from '../../src/modules';
+import type { Services } from '../../src/modules/module';
 
 const viewer = (id: string, ...roles: Role[]): Viewer => testViewer(id, roles);
 
@@ -18,9 +20,9 @@ describe('policy enforcement in the built schema', () => {
       },
     },
   );
-  const services = { users: recorder, auth: recorder, sessions: recorder, accounts: recorder, auditEvents: recorder };
+  const services = new Proxy({}, { get: () => recorder }) as Services;
   const run = async (query: string, who: Viewer | null) => {
-    const schema = await buildAppSchema(services as unknown as SchemaServices);
+    const schema = await buildAppSchema(createResolvers(services));
     return execute({ schema, document: parse(query), contextValue: { viewer: who, requestId: 'r' } });
   };
 

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 import { ARGON2_PARAMS, createPasswordHasher, normalizePassword } from '../../src/auth/passwords';
-import { InvalidInputError } from '../../src/errors';
+import { InvalidInputError } from '../../src/errors/domain-errors';
 
 describe('normalizePassword', () => {
   it.each([

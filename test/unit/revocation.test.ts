@@ -1,4 +1,4 @@
-import { RevocationList } from '../../src/auth/revocation';
+import { RevocationList } from '../../src/auth/revocation/revocation-list';
 import { Role } from '../../src/auth/roles';
 import type { Viewer } from '../../src/auth/tokens';
 import { testViewer } from '../helpers/viewers';

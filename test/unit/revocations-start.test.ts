@@ -1,10 +1,8 @@
 import pino from 'pino';
-import type { RevocationBus } from '../../src/auth/revocation-bus';
-import type { RevocationEvent } from '../../src/auth/revocation';
+import type { RevocationBus } from '../../src/auth/revocation/revocation-bus';
+import type { RevocationEvent } from '../../src/auth/revocation/revocation-list';
 import { Role } from '../../src/auth/roles';
-import { Revocations } from '../../src/modules/session/revocations';
-import type { SessionRepository } from '../../src/modules/session/session.repository';
-import type { UserRepository } from '../../src/modules/user/user.repository';
+import { Revocations, type RevocationSource } from '../../src/auth/revocation/revocations';
 import { TestClock } from '../helpers/clock';
 import { testViewer } from '../helpers/viewers';
 
@@ -29,8 +27,8 @@ describe('a starting instance', () => {
     const { bus, publishFromElsewhere } = broker();
     const maxAcceptanceMs = 60_000;
     // The load reads the database before another instance ends a session, and returns after the publish.
-    const sessions = {
-      endedSince: async () => {
+    const source: RevocationSource = {
+      endedSessionsSince: async () => {
         publishFromElsewhere({
           kind: 'session-ended',
           sessionId: 'ended-meanwhile',
@@ -38,11 +36,10 @@ describe('a starting instance', () => {
         });
         return [];
       },
-    } as unknown as SessionRepository;
-    const users = { rolesChangedSince: async () => [] } as unknown as UserRepository;
+      roleChangesSince: async () => [],
+    };
     const revocations = new Revocations({
-      sessions,
-      users,
+      source,
       bus,
       now: clock.now,
       maxAcceptanceMs,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildSchema as buildSdl, type GraphQLObjectType } from 'graphql';
 import { fieldsWithoutPolicy } from '../../src/graphql/directives';
 import { printAppSchema } from '../../src/graphql/schema';
-import { buildSchemaForPrinting } from '../../src/graphql/schema-file';
+import { buildSchemaForPrinting } from '../../src/app';
 
 const root = path.resolve(__dirname, '../..');
 

@@ -1,4 +1,4 @@
-import { RevocationList } from '../../src/auth/revocation';
+import { RevocationList } from '../../src/auth/revocation/revocation-list';
 import { Role } from '../../src/auth/roles';
 import {
   CLOCK_SKEW_SECONDS,
@@ -7,7 +7,7 @@ import {
   refusedFromMs,
   type AccessTokens,
 } from '../../src/auth/tokens';
-import { InvalidTokenError } from '../../src/errors';
+import { InvalidTokenError } from '../../src/errors/domain-errors';
 import { TestClock } from '../helpers/clock';
 import { TEST_JWT_SECRET } from '../helpers/test-server';
 import { testViewer } from '../helpers/viewers';

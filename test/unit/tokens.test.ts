@@ -1,6 +1,6 @@
 import { createAccessTokens, MAX_TOKEN_LENGTH } from '../../src/auth/tokens';
 import { Role } from '../../src/auth/roles';
-import { InvalidTokenError } from '../../src/errors';
+import { InvalidTokenError } from '../../src/errors/domain-errors';
 import { TestClock } from '../helpers/clock';
 import { baseClaims, flipSignatureBit, forgeHmac, forgeRs256, forgeUnsigned } from '../helpers/forge';
 import { TEST_JWT_SECRET } from '../helpers/test-server';

@@ -1,6 +1,6 @@
 import type { PasswordHasher } from '../../src/auth/passwords';
 import { Role } from '../../src/auth/roles';
-import { InvalidCredentialsError, InvalidInputError } from '../../src/errors';
+import { InvalidCredentialsError, InvalidInputError } from '../../src/errors/domain-errors';
 import type { UserCredentials, UserRecord } from '../../src/modules/user/user.model';
 import type { UserRepository } from '../../src/modules/user/user.repository';
 import { UserService } from '../../src/modules/user/user.service';

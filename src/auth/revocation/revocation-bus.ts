@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import type { Logger } from '../logger';
-import type { RevocationEvent } from './revocation';
+import type { Logger } from '../../logger';
+import type { RevocationEvent } from './revocation-list';
 
 /**
  * Carries revocations between instances. Every instance keeps its own

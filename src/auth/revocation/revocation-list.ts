@@ -1,4 +1,4 @@
-import type { Viewer } from './tokens';
+import type { Viewer } from '../tokens';
 
 export type RevocationVerdict = 'TOKEN_REVOKED' | 'TOKEN_STALE' | null;
 

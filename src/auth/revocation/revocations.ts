@@ -1,26 +1,33 @@
-import type { RevocationBus } from '../../auth/revocation-bus';
-import { RevocationList, type RevocationEvent, type RevocationVerdict } from '../../auth/revocation';
 import type { Logger } from '../../logger';
-import type { Viewer } from '../../auth/tokens';
-import type { UserRepository } from '../user/user.repository';
-import type { SessionRepository } from './session.repository';
+import type { Viewer } from '../tokens';
+import type { RevocationBus } from './revocation-bus';
+import { RevocationList, type RevocationEvent, type RevocationVerdict } from './revocation-list';
 
-/**
- * Instant revocation without a query per request: the RevocationList answers,
- * the database fills it at start-up (and after a missed bus message), and the
- * bus keeps every instance's list the same.
- */
 /** How often the list is also refilled from the database, in case a bus message was lost. */
 export const RELOAD_INTERVAL_MS = 30_000;
 
+/** Where revocations are stored for good (the database): what a starting instance loads. */
+export interface RevocationSource {
+  /** Sessions ended after `since` (ms), with their stored end. */
+  endedSessionsSince(since: number): Promise<ReadonlyArray<{ id: string; endedAtMs: number }>>;
+  /** Users whose roles changed after `since` (ms). */
+  roleChangesSince(
+    since: number,
+  ): Promise<ReadonlyArray<{ id: string; rolesVersion: number; rolesChangedAtMs: number }>>;
+}
+
+/**
+ * Instant revocation without a query per request: the RevocationList answers,
+ * the source fills it at start-up (and after a missed bus message), and the
+ * bus keeps every instance's list the same.
+ */
 export class Revocations {
   readonly list: RevocationList;
   private reloadTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
-      readonly sessions: SessionRepository;
-      readonly users: UserRepository;
+      readonly source: RevocationSource;
       readonly bus: RevocationBus;
       readonly now: () => number;
       /**
@@ -54,11 +61,11 @@ export class Revocations {
   /** Loads every revocation that can still matter: those younger than maxAcceptanceMs. */
   async reload(): Promise<void> {
     const since = this.deps.now() - this.deps.maxAcceptanceMs;
-    for (const { id, endedAt } of await this.deps.sessions.endedSince(since)) {
-      this.list.apply({ kind: 'session-ended', sessionId: id, until: this.until(endedAt) });
+    for (const { id, endedAtMs } of await this.deps.source.endedSessionsSince(since)) {
+      this.list.apply({ kind: 'session-ended', sessionId: id, until: this.until(endedAtMs) });
     }
-    for (const { id, rolesVersion, rolesChangedAt } of await this.deps.users.rolesChangedSince(since)) {
-      this.list.apply({ kind: 'roles-changed', userId: id, rolesVersion, until: this.until(rolesChangedAt) });
+    for (const { id, rolesVersion, rolesChangedAtMs } of await this.deps.source.roleChangesSince(since)) {
+      this.list.apply({ kind: 'roles-changed', userId: id, rolesVersion, until: this.until(rolesChangedAtMs) });
     }
   }
 
@@ -67,16 +74,16 @@ export class Revocations {
   }
 
   /** `endedAt` as stored: never earlier than the newest token the session issued. */
-  async sessionsEnded(ended: readonly { id: string; endedAt: number }[]): Promise<void> {
+  async sessionsEnded(ended: readonly { id: string; endedAtMs: number }[]): Promise<void> {
     await Promise.all(
-      ended.map(({ id, endedAt }) =>
-        this.publish({ kind: 'session-ended', sessionId: id, until: this.until(this.announced(endedAt)) }),
+      ended.map(({ id, endedAtMs }) =>
+        this.publish({ kind: 'session-ended', sessionId: id, until: this.until(this.announced(endedAtMs)) }),
       ),
     );
   }
 
-  async rolesChanged(userId: string, rolesVersion: number, changedAt: number): Promise<void> {
-    await this.publish({ kind: 'roles-changed', userId, rolesVersion, until: this.until(this.announced(changedAt)) });
+  async rolesChanged(userId: string, rolesVersion: number, changedAtMs: number): Promise<void> {
+    await this.publish({ kind: 'roles-changed', userId, rolesVersion, until: this.until(this.announced(changedAtMs)) });
   }
 
   /** When the entry for a revocation made at `at` may go. */

@@ -1,10 +1,10 @@
 import type { Viewer } from '../../auth/tokens';
 import { type Role } from '../../auth/roles';
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
-import type { Revocations } from '../session/revocations';
-import type { ClientInfo } from '../session/session.model';
+import type { Revocations } from '../../auth/revocation/revocations';
+import type { ClientInfo } from '../../auth/client-info';
 import type { SessionService } from '../session/session.service';
 import type { UserRecord } from '../user/user.model';
 import type { UserRepository } from '../user/user.repository';

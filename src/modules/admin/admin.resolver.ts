@@ -7,7 +7,7 @@ import { pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/keyset-cursor';
 import { AuditEventConnection } from '../audit/audit.type';
 import type { AuditRepository } from '../audit/audit.repository';
-import { signedIn } from '../session/session.resolver';
+import { signedIn } from '../../graphql/signed-in';
 import type { UserRecord } from '../user/user.model';
 import { User } from '../user/user.type';
 import type { AccountAdminService } from './account-admin.service';

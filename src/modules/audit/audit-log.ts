@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientInfo } from '../session/session.model';
+import type { ClientInfo } from '../../auth/client-info';
 import type { AuditEventType } from './audit.model';
 import type { AuditRepository } from './audit.repository';
 

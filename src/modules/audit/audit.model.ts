@@ -31,4 +31,4 @@ export interface AuditEventRecord {
   readonly details: string | null;
 }
 
-export type { KeysetPosition as AuditCursor } from '../../graphql/keyset-cursor';
+export type { KeysetPosition as AuditCursor } from '../../db/keyset';

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEventsTable, Database } from '../../db/database';
+import type { Database } from '../../db/database';
+import type { AuditEventsTable } from './audit.tables';
 import type { AuditCursor, AuditEventRecord, AuditEventType } from './audit.model';
 
 export interface AuditPage {

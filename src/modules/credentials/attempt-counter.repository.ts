@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database';
+import './credentials.tables';
 
 /** A counter after an increment: how many attempts its window holds, and when the window ends (ms). */
 export interface CounterState {

@@ -1,6 +1,6 @@
 import { keyedHash } from '../../auth/keyed-hash';
 import type { AttemptLimit } from '../../config';
-import { BusyError } from '../../errors';
+import { BusyError } from '../../errors/domain-errors';
 import type { AttemptCounterRepository, CounterState } from './attempt-counter.repository';
 
 /** A limit with a name (part of every key it counts under) and what a refused caller is told. */

@@ -1,18 +1,18 @@
 import { GraphQLBoolean } from 'graphql';
 import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
-import { markAsCaller } from '../../auth/access';
+import { issuedToCaller } from '../../auth/access';
 import { Public, SignedIn } from '../../auth/policies';
 import type { Context } from '../../context';
-import { RefreshError } from '../../errors';
-import { signedIn } from '../session/session.resolver';
+import { RefreshError } from '../../errors/domain-errors';
+import { signedIn } from '../../graphql/signed-in';
 import type { IssuedSession, SessionService } from '../session/session.service';
-import type { AuthService } from './auth.service';
-import { AuthPayload, ChangePasswordArgs, LoginArgs, RefreshArgs, SignUpArgs } from './auth.types';
+import type { CredentialsService } from './credentials.service';
+import { AuthPayload, ChangePasswordArgs, LoginArgs, RefreshArgs, SignUpArgs } from './credentials.types';
 
 @Resolver()
-export class AuthResolver {
+export class CredentialsResolver {
   constructor(
-    private readonly auth: AuthService,
+    private readonly auth: CredentialsService,
     private readonly sessions: SessionService,
   ) {}
 
@@ -66,14 +66,14 @@ export class AuthResolver {
 }
 
 function toPayload(issued: IssuedSession, cookieMode: boolean, ctx: Context): AuthPayload {
-  if (cookieMode) ctx.refreshCookie.set(issued.refreshToken, issued.refreshExpiresIn);
+  if (cookieMode) ctx.refreshCookie.set(issued.refreshToken, issued.refreshExpiresInSeconds);
   return {
     accessToken: issued.accessToken,
     tokenType: 'Bearer',
-    expiresIn: issued.expiresIn,
+    expiresIn: issued.expiresInSeconds,
     refreshToken: cookieMode ? null : issued.refreshToken,
-    refreshExpiresIn: issued.refreshExpiresIn,
-    // The caller has just proven who they are, so the self rule holds for this user object.
-    user: markAsCaller({ ...issued.user }),
+    refreshExpiresIn: issued.refreshExpiresInSeconds,
+    // The caller has just proven who they are: they own this user object, token or not.
+    user: issuedToCaller(issued.user),
   };
 }

@@ -2,10 +2,10 @@ import { keyedHash } from '../../auth/keyed-hash';
 import { normalizePassword } from '../../auth/passwords';
 import type { Viewer } from '../../auth/tokens';
 import type { ThrottleConfig } from '../../config';
-import { InvalidCredentialsError, InvalidInputError } from '../../errors';
+import { InvalidCredentialsError, InvalidInputError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
-import type { ClientInfo } from '../session/session.model';
+import type { ClientInfo } from '../../auth/client-info';
 import type { IssuedSession, SessionService } from '../session/session.service';
 import { EMAIL_MAX_LENGTH, canonicalEmail } from '../user/user.rules';
 import type { NewAccount, UserService } from '../user/user.service';
@@ -14,7 +14,7 @@ import type { AttemptLimiter, AttemptRule, Reservation } from './attempt-limiter
 /** The mutations that check a credential: at most one of them may run per operation. */
 export const CREDENTIAL_MUTATIONS = ['login', 'signUp', 'refresh', 'changePassword'] as const;
 
-export interface AuthServiceDeps {
+export interface CredentialsServiceDeps {
   readonly users: UserService;
   readonly sessions: SessionService;
   readonly audit: AuditLog;
@@ -25,10 +25,10 @@ export interface AuthServiceDeps {
 }
 
 /** Turns a proven identity into a session, and credentials changes into ended sessions. */
-export class AuthService {
+export class CredentialsService {
   private readonly rules: Readonly<Record<keyof ThrottleConfig, AttemptRule>>;
 
-  constructor(private readonly deps: AuthServiceDeps) {
+  constructor(private readonly deps: CredentialsServiceDeps) {
     const { throttle } = deps;
     const failedLogins = 'Too many failed logins; try again later.';
     this.rules = {

@@ -1,12 +1,13 @@
-import type { SessionEndReason } from '../../db/database';
+import type { SessionEndReason } from './session.tables';
 
 export interface SessionRecord {
   readonly id: string;
   readonly userId: string;
-  readonly createdAt: number;
-  readonly lastUsedAt: number;
-  readonly expiresAt: number;
-  readonly endedAt: number | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  /** The absolute end, however the session is used. */
+  readonly expiresAt: Date;
+  readonly endedAt: Date | null;
   readonly endReason: SessionEndReason | null;
   readonly userAgent: string | null;
   readonly ip: string | null;
@@ -14,24 +15,18 @@ export interface SessionRecord {
   readonly credentialsVersion: number;
 }
 
-/** Where a request came from, for sessions and the audit log. */
-export interface ClientInfo {
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-}
-
-/** How long sessions live. Milliseconds. */
+/** How long sessions live. */
 export interface SessionPolicy {
-  readonly absoluteLifetime: number;
-  readonly idleTimeout: number;
+  readonly absoluteLifetimeMs: number;
+  readonly idleTimeoutMs: number;
   /** How long a rotated refresh token still answers with its successor (concurrent tabs, retries). */
-  readonly reuseGrace: number;
+  readonly reuseGraceMs: number;
 }
 
-/** When a session can no longer be refreshed: its absolute end or its idle end, whichever is first. */
+/** When (ms) a session can no longer be refreshed: its absolute end or its idle end, whichever is first. */
 export function sessionDeadline(
   session: Pick<SessionRecord, 'expiresAt' | 'lastUsedAt'>,
   policy: SessionPolicy,
 ): number {
-  return Math.min(session.expiresAt, session.lastUsedAt + policy.idleTimeout);
+  return Math.min(session.expiresAt.getTime(), session.lastUsedAt.getTime() + policy.idleTimeoutMs);
 }

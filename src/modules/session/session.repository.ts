@@ -1,9 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectName } from '../../db/connect';
-import type { Database, SessionEndReason, SessionsTable } from '../../db/database';
+import type { Database } from '../../db/database';
+import type { SessionEndReason, SessionsTable } from './session.tables';
 import type { UserRecord } from '../user/user.model';
 import { userFromRow } from '../user/user.repository';
-import type { ClientInfo, SessionRecord } from './session.model';
+import type { ClientInfo } from '../../auth/client-info';
+import type { SessionRecord } from './session.model';
 
 export interface NewSession {
   readonly id: string;
@@ -11,8 +13,9 @@ export interface NewSession {
   /** The credentials version the caller proved (read before the password was checked). */
   readonly credentialsVersion: number;
   readonly tokenHash: string;
+  /** Epoch milliseconds: when it opens. */
   readonly now: number;
-  readonly expiresAt: number;
+  readonly expiresAt: Date;
   readonly client: ClientInfo;
 }
 
@@ -36,8 +39,8 @@ export type Rotation =
 
 export interface EndedSession {
   readonly id: string;
-  /** As stored: never earlier than the newest access token the session issued. */
-  readonly endedAt: number;
+  /** Epoch milliseconds, as stored: never earlier than the newest access token the session issued. */
+  readonly endedAtMs: number;
 }
 
 export interface PresentedToken {
@@ -77,7 +80,7 @@ export class SessionRepository {
           user_id: session.userId,
           created_at: session.now,
           last_used_at: session.now,
-          expires_at: session.expiresAt,
+          expires_at: session.expiresAt.getTime(),
           ended_at: null,
           end_reason: null,
           user_agent: session.client.userAgent,
@@ -176,7 +179,7 @@ export class SessionRepository {
     if (match.sessionIds !== undefined) query = query.where('id', 'in', [...match.sessionIds]);
     if (match.exceptSessionId !== undefined) query = query.where('id', '!=', match.exceptSessionId);
     const rows = await query.returning(['id', 'ended_at']).execute();
-    return rows.map((row) => ({ id: row.id, endedAt: Number(row.ended_at) }));
+    return rows.map((row) => ({ id: row.id, endedAtMs: Number(row.ended_at) }));
   }
 
   async findById(id: string): Promise<SessionRecord | null> {
@@ -212,14 +215,14 @@ export class SessionRepository {
   }
 
   /** Sessions ended since `since`, oldest first: what a starting instance must remember. */
-  async endedSince(since: number): Promise<Array<{ id: string; endedAt: number }>> {
+  async endedSince(since: number): Promise<EndedSession[]> {
     const rows = await this.db
       .selectFrom('sessions')
       .select(['id', 'ended_at'])
       .where('ended_at', '>', since)
       .orderBy('ended_at')
       .execute();
-    return rows.map((row) => ({ id: row.id, endedAt: Number(row.ended_at) }));
+    return rows.map((row) => ({ id: row.id, endedAtMs: Number(row.ended_at) }));
   }
 }
 
@@ -252,10 +255,10 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
   return {
     id: row.id,
     userId: row.user_id,
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-    expiresAt: Number(row.expires_at),
-    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    createdAt: new Date(Number(row.created_at)),
+    lastUsedAt: new Date(Number(row.last_used_at)),
+    expiresAt: new Date(Number(row.expires_at)),
+    endedAt: row.ended_at === null ? null : new Date(Number(row.ended_at)),
     endReason: row.end_reason,
     userAgent: row.user_agent,
     ip: row.ip,

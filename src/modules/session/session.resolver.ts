@@ -2,8 +2,8 @@ import { GraphQLBoolean } from 'graphql';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { SignedIn } from '../../auth/policies';
 import { Role, satisfiesRole } from '../../auth/roles';
-import type { Viewer } from '../../auth/tokens';
 import type { Context } from '../../context';
+import { signedIn } from '../../graphql/signed-in';
 import type { SessionService } from './session.service';
 import { Session } from './session.type';
 
@@ -19,9 +19,9 @@ export class SessionResolver {
     return open.map((session) => ({
       id: session.id,
       userId: session.userId,
-      createdAt: new Date(session.createdAt),
-      lastUsedAt: new Date(session.lastUsedAt),
-      expiresAt: new Date(session.expiresAt),
+      createdAt: session.createdAt,
+      lastUsedAt: session.lastUsedAt,
+      expiresAt: session.expiresAt,
       userAgent: session.userAgent,
       ip: session.ip,
       current: session.id === sessionId,
@@ -58,10 +58,4 @@ export class SessionResolver {
     const caller = signedIn(viewer);
     return this.sessions.revoke(caller, id, satisfiesRole(caller.roles, Role.ADMIN), client);
   }
-}
-
-/** The policy already refused anonymous callers; this narrows the type. */
-export function signedIn(viewer: Viewer | null): Viewer {
-  if (!viewer) throw new Error('policy SIGNED_IN let an anonymous request through');
-  return viewer;
 }

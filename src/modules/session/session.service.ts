@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { RefreshTokenCrypto } from '../../auth/refresh-tokens';
 import type { AccessTokens, Viewer } from '../../auth/tokens';
-import type { SessionEndReason } from '../../db/database';
-import { InvalidCredentialsError, RefreshError } from '../../errors';
+import type { SessionEndReason } from './session.tables';
+import { InvalidCredentialsError, RefreshError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { UserRecord } from '../user/user.model';
-import type { UserRepository } from '../user/user.repository';
-import type { Revocations } from './revocations';
-import { sessionDeadline, type ClientInfo, type SessionPolicy, type SessionRecord } from './session.model';
+import type { Revocations } from '../../auth/revocation/revocations';
+import type { ClientInfo } from '../../auth/client-info';
+import { sessionDeadline, type SessionPolicy, type SessionRecord } from './session.model';
 import type { EndSessions, EndedSession, SessionHolder, SessionRepository } from './session.repository';
 
 /** A signed-in state handed to the client: the pair of tokens and who they are for. */
@@ -16,16 +16,15 @@ export interface IssuedSession {
   readonly sessionId: string;
   readonly accessToken: string;
   /** Seconds the access token lives. */
-  readonly expiresIn: number;
+  readonly expiresInSeconds: number;
   readonly refreshToken: string;
   /** Seconds until the refresh token can no longer be used (absolute or idle end, whichever is first). */
-  readonly refreshExpiresIn: number;
+  readonly refreshExpiresInSeconds: number;
   readonly user: UserRecord;
 }
 
 export interface SessionServiceDeps {
   readonly sessions: SessionRepository;
-  readonly users: UserRepository;
   readonly tokens: AccessTokens;
   readonly refreshTokens: RefreshTokenCrypto;
   readonly revocations: Revocations;
@@ -47,7 +46,12 @@ export class SessionService {
     const { sessions, refreshTokens, policy } = this.deps;
     const now = this.deps.now();
     const refreshToken = refreshTokens.generate();
-    const session = { id: randomUUID(), userId: user.id, expiresAt: now + policy.absoluteLifetime, lastUsedAt: now };
+    const session = {
+      id: randomUUID(),
+      userId: user.id,
+      expiresAt: new Date(now + policy.absoluteLifetimeMs),
+      lastUsedAt: new Date(now),
+    };
     const current = await sessions.create({
       ...session,
       credentialsVersion: user.credentialsVersion,
@@ -97,7 +101,7 @@ export class SessionService {
         if (!found || rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
         holder = await this.twin(found.session, client);
       }
-    } else if (now - rotatedAt > policy.reuseGrace) {
+    } else if (now - rotatedAt > policy.reuseGraceMs) {
       await this.end({ sessionIds: [session.id] }, 'reused', now);
       await this.deps.audit.record(AuditEventType.REFRESH_TOKEN_REUSED, {
         userId: session.userId,
@@ -118,7 +122,7 @@ export class SessionService {
     // Roles are re-read on every refresh: a role change reaches the client at its next refresh.
     const { user } = holder;
     // Everything below depends only on the presented token and the rotation time, so twins match.
-    const rotated = { id: session.id, expiresAt: session.expiresAt, lastUsedAt: rotatedAt };
+    const rotated = { id: session.id, expiresAt: session.expiresAt, lastUsedAt: new Date(rotatedAt) };
     return this.issue(user, rotated, successor, rotatedAt, refreshTokens.successorTokenId(presented));
   }
 
@@ -144,20 +148,23 @@ export class SessionService {
     user: UserRecord,
     session: Pick<SessionRecord, 'id' | 'expiresAt' | 'lastUsedAt'>,
     refreshToken: string,
-    issuedAt: number,
+    issuedAtMs: number,
     tokenId?: string,
   ): IssuedSession {
     const deadline = sessionDeadline(session, this.deps.policy);
     const access = this.deps.tokens.issue(
       { id: user.id, roles: user.roles, sessionId: session.id, rolesVersion: user.rolesVersion },
-      { notAfter: Math.floor(session.expiresAt / 1000), ...(tokenId ? { pinned: { issuedAt, tokenId } } : {}) },
+      {
+        notAfter: Math.floor(session.expiresAt.getTime() / 1000),
+        ...(tokenId ? { pinned: { issuedAt: issuedAtMs, tokenId } } : {}),
+      },
     );
     return {
       sessionId: session.id,
       accessToken: access.token,
-      expiresIn: access.expiresIn,
+      expiresInSeconds: access.expiresIn,
       refreshToken,
-      refreshExpiresIn: Math.max(0, Math.floor((deadline - issuedAt) / 1000)),
+      refreshExpiresInSeconds: Math.max(0, Math.floor((deadline - issuedAtMs) / 1000)),
       user,
     };
   }
@@ -205,7 +212,7 @@ export class SessionService {
   }
 
   listOpen(userId: string): Promise<SessionRecord[]> {
-    return this.deps.sessions.listOpen(userId, this.deps.now(), this.deps.policy.idleTimeout);
+    return this.deps.sessions.listOpen(userId, this.deps.now(), this.deps.policy.idleTimeoutMs);
   }
 
   /** Ends sessions and revokes their access tokens everywhere; returns those ended. */

@@ -1,15 +1,15 @@
 import { GraphQLBoolean } from 'graphql';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { SelfOr } from '../../auth/policies';
+import { OwnerOr } from '../../auth/policies';
 import { Role } from '../../auth/roles';
 
-@SelfOr(Role.ADMIN)
+@OwnerOr({ owner: (session: Session) => session.userId }, Role.ADMIN)
 @ObjectType({ description: 'A signed-in device or browser: one refresh-token chain.' })
 export class Session {
   @Field(() => ID)
   id!: string;
 
-  /** The owner, for the SELF rule; not a field of the schema. */
+  /** The owner (see @OwnerOr above); not a field of the schema. */
   userId!: string;
 
   @Field(() => Date)

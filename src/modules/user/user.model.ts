@@ -26,4 +26,4 @@ export interface UserPage {
   readonly hasNextPage: boolean;
 }
 
-export type { KeysetPosition as UserCursor } from '../../graphql/keyset-cursor';
+export type { KeysetPosition as UserCursor } from '../../db/keyset';

@@ -1,7 +1,8 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import { parseRoles, type Role } from '../../auth/roles';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { Role, roleBit, roleMask, rolesFromMask } from '../../auth/roles';
 import { isUniqueViolation, type DialectName } from '../../db/connect';
-import type { Database, UsersTable } from '../../db/database';
+import type { Database } from '../../db/database';
+import type { UsersTable } from './user.tables';
 import type { UserCredentials, UserCursor, UserPage, UserRecord } from './user.model';
 
 export interface NewUser {
@@ -55,7 +56,7 @@ export class UserRepository {
           email: user.email,
           password_hash: user.passwordHash,
           display_name: user.displayName,
-          roles: user.roles.join(','),
+          role_mask: roleMask(user.roles),
           disabled: 0,
           created_at: user.now,
           updated_at: user.now,
@@ -124,7 +125,7 @@ export class UserRepository {
         const current = await read.executeTakeFirst();
         if (!current) throw new RollBack('not_found');
         const now = clock();
-        const rolesChanged = change.roles !== undefined && change.roles.join(',') !== current.roles;
+        const rolesChanged = change.roles !== undefined && roleMask(change.roles) !== current.role_mask;
         const disabling = change.disabled === true && current.disabled === 0;
         await trx
           .updateTable('users')
@@ -134,7 +135,11 @@ export class UserRepository {
             // A login that proved the password before the disable must not open a session after it.
             ...(disabling ? { credentials_version: eb('credentials_version', '+', 1) } : {}),
             ...(rolesChanged
-              ? { roles: change.roles!.join(','), roles_version: eb('roles_version', '+', 1), roles_changed_at: now }
+              ? {
+                  role_mask: roleMask(change.roles!),
+                  roles_version: eb('roles_version', '+', 1),
+                  roles_changed_at: now,
+                }
               : {}),
           }))
           .where('id', '=', id)
@@ -143,7 +148,7 @@ export class UserRepository {
           .selectFrom('users')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('disabled', '=', 0)
-          .where('roles', 'like', '%ADMIN%')
+          .where(isAdmin)
           .executeTakeFirstOrThrow();
         if (Number(admins.n) === 0) throw new RollBack('last_admin');
         const updated = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -157,17 +162,13 @@ export class UserRepository {
 
   private async lockActiveAdmins(trx: Transaction<Database>): Promise<void> {
     if (this.dialect !== 'postgres') return;
-    await trx
-      .selectFrom('users')
-      .select('id')
-      .where('disabled', '=', 0)
-      .where('roles', 'like', '%ADMIN%')
-      .forUpdate()
-      .execute();
+    await trx.selectFrom('users').select('id').where('disabled', '=', 0).where(isAdmin).forUpdate().execute();
   }
 
   /** Users whose roles changed since `since`: a starting instance must know their tokens' versions. */
-  async rolesChangedSince(since: number): Promise<Array<{ id: string; rolesVersion: number; rolesChangedAt: number }>> {
+  async rolesChangedSince(
+    since: number,
+  ): Promise<Array<{ id: string; rolesVersion: number; rolesChangedAtMs: number }>> {
     const rows = await this.db
       .selectFrom('users')
       .select(['id', 'roles_version', 'roles_changed_at'])
@@ -177,7 +178,7 @@ export class UserRepository {
     return rows.map((row) => ({
       id: row.id,
       rolesVersion: Number(row.roles_version),
-      rolesChangedAt: Number(row.roles_changed_at),
+      rolesChangedAtMs: Number(row.roles_changed_at),
     }));
   }
 
@@ -216,8 +217,11 @@ export class UserRepository {
   }
 }
 
+/** ADMIN is one bit of role_mask: an exact test, whatever other roles are named. */
+const isAdmin = sql<boolean>`(role_mask & ${roleBit(Role.ADMIN)}) <> 0`;
+
 export function userFromRow(row: Selectable<UsersTable>): UserRecord {
-  const roles = parseRoles(row.roles.split(','));
+  const roles = rolesFromMask(Number(row.role_mask));
   // A stored role we do not know would otherwise grant nothing silently; fail loudly instead.
   if (!roles) throw new Error(`User ${row.id} has invalid stored roles`);
   return {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PASSWORD_MAX_LENGTH, normalizePassword, type PasswordHasher } from '../../auth/passwords';
 import { Role } from '../../auth/roles';
-import { InvalidCredentialsError, InvalidInputError } from '../../errors';
+import { InvalidCredentialsError, InvalidInputError } from '../../errors/domain-errors';
 import type { UserCursor, UserPage, UserRecord } from './user.model';
 import type { UserRepository } from './user.repository';
 import { EMAIL_MAX_LENGTH, canonicalEmail, validDisplayName, validEmail } from './user.rules';

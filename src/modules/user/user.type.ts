@@ -1,8 +1,11 @@
 import { GraphQLBoolean } from 'graphql';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Public, SelfOr, RequireRole } from '../../auth/policies';
+import { OwnerOr, Public, RequireRole } from '../../auth/policies';
 import { Role } from '../../auth/roles';
 import type { UserRecord } from './user.model';
+
+/** A user's own fields belong to that user. */
+const OWNED_BY_ITSELF = { owner: (user: User) => user.id };
 
 @ObjectType({ description: 'A person with an account.' })
 export class User implements Omit<UserRecord, 'updatedAt' | 'rolesVersion' | 'credentialsVersion'> {
@@ -18,15 +21,15 @@ export class User implements Omit<UserRecord, 'updatedAt' | 'rolesVersion' | 'cr
   @Field(() => Date)
   createdAt!: Date;
 
-  @SelfOr(Role.ADMIN)
+  @OwnerOr(OWNED_BY_ITSELF, Role.ADMIN)
   @Field(() => String, { nullable: true })
   email!: string;
 
-  @SelfOr(Role.ADMIN)
+  @OwnerOr(OWNED_BY_ITSELF, Role.ADMIN)
   @Field(() => [Role], { nullable: true })
   roles!: readonly Role[];
 
-  @SelfOr(Role.ADMIN)
+  @OwnerOr(OWNED_BY_ITSELF, Role.ADMIN)
   @Field(() => Date, { nullable: true })
   lastLoginAt!: Date | null;
 

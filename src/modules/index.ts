@@ -1,0 +1,36 @@
+import type { Migration } from 'kysely';
+import { adminModule } from './admin/admin.module';
+import { auditModule } from './audit/audit.module';
+import { credentialsModule } from './credentials/credentials.module';
+import type { Services, TollgateModule } from './module';
+import { sessionModule } from './session/session.module';
+import { userModule } from './user/user.module';
+
+/**
+ * The one list of modules. A module is its folder plus one line here; services are
+ * built in this order, so a module comes after those whose services it uses.
+ */
+export const MODULES: readonly TollgateModule[] = [
+  userModule,
+  auditModule,
+  sessionModule,
+  credentialsModule,
+  adminModule,
+];
+
+/** Every module's migrations in one map; two modules may not use the same name. */
+export function allMigrations(modules: readonly TollgateModule[] = MODULES): Readonly<Record<string, Migration>> {
+  const migrations: Record<string, Migration> = {};
+  for (const module of modules) {
+    for (const [name, migration] of Object.entries(module.migrations ?? {})) {
+      if (name in migrations) throw new Error(`Two modules declare the migration ${name}`);
+      migrations[name] = migration;
+    }
+  }
+  return migrations;
+}
+
+/** Every module's resolver instances, over the given services. */
+export function createResolvers(services: Services, modules: readonly TollgateModule[] = MODULES): object[] {
+  return modules.flatMap((module) => module.createResolvers?.(services) ?? []);
+}
