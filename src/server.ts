@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { documentLimitsRule, documentParseOptions } from './graphql/document-limits';
 import { errorReportingPlugin } from './graphql/error-reporting.plugin';
+import { noNulInDocumentRule, noNulInVariablesPlugin } from './graphql/no-nul-characters';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, formatError } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
@@ -97,7 +98,7 @@ async function startApollo(fastify: Server, config: Config, deps: ServerDeps): P
     formatError,
     // Size and shape bounds, enforced before graphql-js's own (partly quadratic) validation rules walk the document.
     parseOptions: documentParseOptions(),
-    validationRules: [documentLimitsRule(), ...deps.validationRules],
+    validationRules: [documentLimitsRule(), noNulInDocumentRule, ...deps.validationRules],
     // A document past the limits is one error; junk that passes them stops at ten, not graphql-js's 100.
     validationOptions: { maxErrors: 10 },
     logger: deps.logger,
@@ -107,6 +108,7 @@ async function startApollo(fastify: Server, config: Config, deps: ServerDeps): P
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+      noNulInVariablesPlugin(),
       errorReportingPlugin(deps.logger),
     ],
   });

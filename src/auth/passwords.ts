@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { InvalidInputError } from '../errors/domain-errors';
 import { ConcurrencyLimit, type Priority } from './concurrency-limit';
+import { boundedNfkc } from './unicode';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_PARAMS = Object.freeze({ memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -9,6 +10,8 @@ export const ARGON2_PARAMS = Object.freeze({ memoryCost: 19456, timeCost: 2, par
 export const PASSWORD_MIN_LENGTH = 8;
 // Long enough for passphrases and managers; short enough that hashing cost cannot be inflated by huge inputs.
 export const PASSWORD_MAX_LENGTH = 128;
+/** UTF-16 code units a password may have before normalizing: room for 128 decomposed or astral characters. */
+export const PASSWORD_MAX_RAW_LENGTH = 8 * PASSWORD_MAX_LENGTH;
 
 export interface PasswordVerification {
   readonly ok: boolean;
@@ -38,12 +41,12 @@ export interface PasswordHasherOptions {
  * Nothing is truncated: a password either fits the rules or is refused.
  */
 export function normalizePassword(password: string, field = 'password'): string {
-  const normalized = password.normalize('NFKC');
-  const length = [...normalized].length;
+  const normalized = boundedNfkc(password, PASSWORD_MAX_RAW_LENGTH);
+  const length = normalized === null ? Infinity : [...normalized].length;
   if (length < PASSWORD_MIN_LENGTH) {
     throw new InvalidInputError(field, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`);
   }
-  if (length > PASSWORD_MAX_LENGTH) {
+  if (normalized === null || length > PASSWORD_MAX_LENGTH) {
     throw new InvalidInputError(field, `Password must be at most ${PASSWORD_MAX_LENGTH} characters.`);
   }
   return normalized;

@@ -164,7 +164,15 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     const header = decoded.header as unknown as Record<string, unknown>;
     if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== TOKEN_TYPE) throw new InvalidTokenError();
     if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new InvalidTokenError();
-    return narrowClaims(decoded.payload);
+    const viewer = narrowClaims(decoded.payload);
+    // From the future: iat is this fleet's clock at signing, and the fleet's clocks agree within the
+    // allowance that sizes revocations; a token further ahead breaks that assumption, so it is refused.
+    if (viewer.issuedAt * 1000 > now() + INSTANCE_CLOCK_ALLOWANCE_SECONDS * 1000) throw new InvalidTokenError();
+    // Revocations are remembered for maxAcceptanceMs, sized by this server's lifetime: a token signed
+    // to live longer (before ACCESS_TOKEN_TTL was lowered, or by an instance configured otherwise)
+    // would outlive them. It has expired by the rules in force here.
+    if (viewer.expiresAt - viewer.issuedAt > ttlSeconds) throw new InvalidTokenError('TOKEN_EXPIRED');
+    return viewer;
   }
 }
 

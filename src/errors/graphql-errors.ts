@@ -68,10 +68,15 @@ function toGraphQLError(error: DomainError): GraphQLError {
 }
 
 /** True when the error is one we meant to show; everything else is logged and masked. */
+// graphql-js closes a list of bad variable values with this error of no code; what it reports
+// is the client's input, like the other BAD_USER_INPUT errors before it.
+const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
 export function isExpectedError(error: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return true;
   if (!(original instanceof GraphQLError)) return false;
+  if (original.message === VARIABLE_ERROR_LIMIT && !original.originalError) return true;
   const code = original.extensions?.code;
   // graphql-js wraps a non-GraphQLError thrown in a resolver, and Apollo wraps once more what the
   // parser threw (a RangeError from deep nesting): the innermost cause decides.
@@ -93,6 +98,9 @@ function rootCause(error: GraphQLError): unknown {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const { locations, path } = formatted;
+  if (original instanceof GraphQLError && original.message === VARIABLE_ERROR_LIMIT && !original.originalError) {
+    return { message: original.message, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   if (original instanceof DomainError) {
     return { message: original.message, locations, path, extensions: toGraphQLError(original).extensions };
   }

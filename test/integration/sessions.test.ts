@@ -133,6 +133,14 @@ describeEachDatabase('sessions and refresh tokens', (dialect) => {
     expect(replays.every((e) => e.ip === '127.0.0.1' && e.sessionId !== null)).toBe(true);
   });
 
+  it('records at most five replays of one rotated token: a client may replay as often as it likes', async () => {
+    const user = await freshUser();
+    const first = await refresh(user.refreshToken);
+    for (let i = 0; i < 11; i++) expect((await refresh(user.refreshToken)).data).toEqual(first.data);
+    const audit = await server.app.services.auditEvents.list(50, null, user.id);
+    expect(audit.events.filter((e) => e.type === 'REFRESH_TOKEN_REPLAYED')).toHaveLength(5);
+  });
+
   it('refuses malformed, unknown and missing refresh tokens, changing nothing', async () => {
     const rows = await server.countRows('refresh_tokens');
     for (const token of ['', 'short', 'x'.repeat(43), 'A'.repeat(5000), "' OR 1=1 --"]) {

@@ -91,6 +91,15 @@ describeEachDatabase('login throttling', (dialect) => {
     expect((await login('alice@example.com')).errors).toBeUndefined();
   });
 
+  it('once an IP is over its limit, its attempts with new emails leave no counters behind', async () => {
+    for (let i = 0; i < 6; i++) await login(`guess${i}@example.com`, 'wrong password!');
+    const counters = await server.countRows('attempt_counters');
+    for (let i = 0; i < 20; i++) {
+      expect(extensionsOf(await login(`fresh${i}@example.com`, 'wrong password!'))).toEqual(THROTTLED);
+    }
+    expect(await server.countRows('attempt_counters')).toBe(counters);
+  });
+
   it('counts parallel attempts before hashing: 25 at once get 3 verifies, then the right password is refused too', async () => {
     const verifies = held.verifies;
     const answers = await Promise.all(

@@ -274,3 +274,33 @@ describeEachDatabase('an instance started late learns the revocations its peers 
     }
   });
 });
+
+describeEachDatabase('lowering ACCESS_TOKEN_TTL brings no revoked token back', (dialect) => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterEach(() => database.dispose());
+
+  it('refuses a token signed under a longer lifetime once the server runs with a shorter one', async () => {
+    const clock = new TestClock(Date.now());
+    const before = await startTestServer(dialect, { database, clock, env: { ACCESS_TOKEN_TTL: '5m' } });
+    const user = await before.signIn('lowered@example.com');
+    await before.execute(LogoutDocument, {}, { token: user.accessToken });
+    await before.close();
+
+    // The restart's revocations are sized by 30 s: the 5-minute token would outlive them.
+    clock.advance(70);
+    const after = await startTestServer(dialect, { database, clock, env: { ACCESS_TOKEN_TTL: '30s' } });
+    try {
+      expect(
+        after.app.services.revocations.check(
+          testViewer(user.id, [Role.USER], { sessionId: claimsOf(user.accessToken).sid }),
+        ),
+      ).toBeNull();
+      expectRefused(await after.execute(MeDocument, {}, { token: user.accessToken }), 'TOKEN_EXPIRED');
+    } finally {
+      await after.close();
+    }
+  });
+});

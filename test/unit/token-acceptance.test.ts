@@ -9,6 +9,7 @@ import {
 } from '../../src/auth/tokens';
 import { InvalidTokenError } from '../../src/errors/domain-errors';
 import { TestClock } from '../helpers/clock';
+import { baseClaims, forgeHmac } from '../helpers/forge';
 import { TEST_JWT_SECRET } from '../helpers/test-server';
 import { testViewer } from '../helpers/viewers';
 
@@ -256,5 +257,32 @@ describe('RevocationList: how long an entry is kept', () => {
     moveTo(clock, T0 + WINDOW - 1);
     list.sweep();
     expect(list.check(withRolesVersion(2))).toBe('TOKEN_STALE');
+  });
+});
+
+describe('what this server allows a token to be', () => {
+  const clock = new TestClock(T0);
+  const tokens = createAccessTokens({
+    secret: Buffer.from(TEST_JWT_SECRET),
+    issuer: 'tollgate',
+    audience: 'tollgate-api',
+    ttlSeconds: 30,
+    now: clock.now,
+  });
+  const nowSeconds = Math.floor(T0 / 1000);
+  const signed = (overrides: Record<string, unknown>) =>
+    forgeHmac({ claims: baseClaims(nowSeconds, { roles: ['USER'], ...overrides }) });
+
+  it('refuses a token signed to live longer than ACCESS_TOKEN_TTL (revocations are sized by it), as expired', () => {
+    // Signed by this key before the lifetime was lowered from 5 minutes: revocations made then outlived it.
+    expect(verdict(tokens, signed({ iat: nowSeconds, exp: nowSeconds + 300 }))).toBe('TOKEN_EXPIRED');
+    expect(verdict(tokens, signed({ iat: nowSeconds, exp: nowSeconds + 31 }))).toBe('TOKEN_EXPIRED');
+    expect(verdict(tokens, signed({ iat: nowSeconds, exp: nowSeconds + 30 }))).toBe('accepted');
+  });
+
+  it('refuses a token from further in the future than instance clocks may differ', () => {
+    const ahead = nowSeconds + INSTANCE_CLOCK_ALLOWANCE_SECONDS;
+    expect(verdict(tokens, signed({ iat: ahead, exp: ahead + 30 }))).toBe('accepted');
+    expect(verdict(tokens, signed({ iat: ahead + 1, exp: ahead + 31 }))).toBe('TOKEN_INVALID');
   });
 });

@@ -62,9 +62,10 @@ export class CredentialsService {
     normalizePassword(password);
     const attempted = canonicalEmail(email).slice(0, EMAIL_MAX_LENGTH);
     const ip = ipOf(client);
+    // The IP first: once it is over its limit, no per-email counter is even created for a new email.
     const reservation = await this.deps.limiter.reserve([
-      { rule: this.rules.loginPerEmailAndIp, subject: `${attempted}\0${ip}` },
       { rule: this.rules.loginPerIp, subject: ip },
+      { rule: this.rules.loginPerEmailAndIp, subject: `${attempted}\0${ip}` },
     ]);
     let issued: IssuedSession;
     try {

@@ -33,6 +33,9 @@ export interface SessionServiceDeps {
   readonly now: () => number;
 }
 
+/** Replays of one rotated refresh token recorded in the audit log; further ones are answered, not recorded. */
+export const REPLAYS_RECORDED_PER_ROTATION = 5;
+
 /** Sessions: opening, refreshing with rotation and reuse detection, listing and ending. */
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -99,7 +102,7 @@ export class SessionService {
         found = await sessions.findByTokenHash(tokenHash);
         rotatedAt = found?.rotatedAt ?? null;
         if (!found || rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
-        holder = await this.twin(found.session, client);
+        holder = await this.twin(found.session, client, rotatedAt);
       }
     } else if (now - rotatedAt > policy.reuseGraceMs) {
       await this.end({ sessionIds: [session.id] }, 'reused', now);
@@ -110,7 +113,7 @@ export class SessionService {
       });
       throw new RefreshError('REFRESH_TOKEN_REUSED');
     } else {
-      holder = await this.twin(session, client);
+      holder = await this.twin(session, client, rotatedAt);
     }
 
     if (!holder || holder.ended) throw new RefreshError('REFRESH_TOKEN_INVALID');
@@ -128,14 +131,15 @@ export class SessionService {
 
   /**
    * A replay within the grace window gets the same pair as the first caller (tabs racing,
-   * a retried request), which a thief holding the same token would get too: each one is
-   * recorded, with whether it came from the client that rotated the token, so reuse is visible.
+   * a retried request), which a thief holding the same token would get too: replays are
+   * recorded, with whether they came from the client that rotated the token, so reuse is
+   * visible; the first few per rotation, since a client can replay as often as it likes.
    */
-  private async twin(session: SessionRecord, client: ClientInfo): Promise<SessionHolder | null> {
+  private async twin(session: SessionRecord, client: ClientInfo, rotatedAt: number): Promise<SessionHolder | null> {
     const holder = await this.deps.sessions.holder(session.id);
     // The session row carries the client of its last rotation: the first caller's.
     const first = holder?.lastClient;
-    await this.deps.audit.record(AuditEventType.REFRESH_TOKEN_REPLAYED, {
+    await this.deps.audit.recordUpTo(REPLAYS_RECORDED_PER_ROTATION, rotatedAt, AuditEventType.REFRESH_TOKEN_REPLAYED, {
       userId: session.userId,
       sessionId: session.id,
       client,
