@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { GraphQLSchema } from 'graphql';
 import { deriveKey } from './auth/keyed-hash';
+import { KeyRing, retiredKeyLifetimeMs } from './auth/keys/key-ring';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './auth/passwords';
-import { loadOrCreateSigningSecret } from './auth/signing-secret';
-import { createAccessTokens, type AccessTokens } from './auth/tokens';
+import { loadOrCreateRefreshSecret, loadOrCreateSigningSecret } from './auth/signing-secret';
+import { createAccessTokens, maxAcceptanceMsFor, type AccessTokens } from './auth/tokens';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
@@ -12,6 +12,9 @@ import { Housekeeping } from './housekeeping';
 import type { Logger } from './logger';
 import { MODULES, allMigrations, createResolvers } from './modules';
 import type { Infrastructure, Services, TollgateModule } from './modules/module';
+import { Metrics } from './observability/metrics';
+import { createMetricsServer } from './observability/metrics-server';
+import { createReadinessCheck } from './observability/readiness';
 import { createHttpServer, type HttpServer } from './server';
 
 export interface AppOptions {
@@ -29,7 +32,10 @@ export interface AppOptions {
 export type AppServices = Services & {
   readonly database: DatabaseHandle;
   readonly tokens: AccessTokens;
+  /** The signing keys: reloaded every interval once started, and on reload() (SIGHUP). */
+  readonly signingKeys: KeyRing;
   readonly housekeeping: Housekeeping;
+  readonly passwords: PasswordHasher;
   /** Stops the modules' background work and closes the database. */
   close(): Promise<void>;
 };
@@ -37,7 +43,7 @@ export type AppServices = Services & {
 /** Opens and migrates the database and builds every module's services. Shared by the server and the CLI. */
 export async function createServices(config: Config, options: AppOptions): Promise<AppServices> {
   const modules = options.modules ?? MODULES;
-  const database = openDatabase(config.database, options.logger);
+  const database = openDatabase(config.database, options.logger, config.databaseTimeouts);
   try {
     await migrateToLatest(database.db, allMigrations(modules));
     const infrastructure = await createInfrastructure(config, options, database);
@@ -52,9 +58,12 @@ export async function createServices(config: Config, options: AppOptions): Promi
       ...services,
       database,
       tokens: infrastructure.tokens,
+      signingKeys: infrastructure.signingKeys,
       housekeeping,
+      passwords: infrastructure.passwords,
       async close() {
         housekeeping.stop();
+        infrastructure.signingKeys.close();
         await stopModules();
         await database.close();
       },
@@ -68,7 +77,11 @@ export async function createServices(config: Config, options: AppOptions): Promi
 export interface App {
   readonly services: AppServices;
   readonly http: HttpServer;
-  /** Starts listening; resolves to the base URL. */
+  /** This app's metrics registry (served on METRICS_PORT when set). */
+  readonly metrics: Metrics;
+  /** The metrics listener's base URL once listening; null when METRICS_PORT is not set. */
+  readonly metricsUrl: string | null;
+  /** Starts listening (the API, and the metrics listener when configured); resolves to the API's base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -77,26 +90,49 @@ export interface App {
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const modules = options.modules ?? MODULES;
   const services = await createServices(config, options);
+  const metrics = new Metrics();
+  metrics.watch({
+    hashing: services.passwords.load?.bind(services.passwords),
+    revocations: () => services.revocations.stats(),
+    database: () => services.database.connectivity(),
+  });
   try {
     // The server, not the CLI, keeps the tables tidy.
     services.housekeeping.start();
+    services.signingKeys.start();
     const schema = await buildAppSchema(createResolvers(services, modules));
     const http = await createHttpServer(config, {
       schema,
       tokens: services.tokens,
-      checkRevocation: (viewer) => services.revocations.check(viewer),
+      jwks: services.signingKeys,
+      checkRevocation: (viewer, log) => services.revocations.verify(viewer, log),
       logger: options.logger,
-      checkDatabase: async () => {
-        await sql`select 1`.execute(services.database.db);
-      },
+      readiness: createReadinessCheck({
+        db: services.database.db,
+        migrations: Object.keys(allMigrations(modules)),
+        revocations: services.revocations,
+      }),
+      metrics,
       validationRules: modules.flatMap((module) => module.validationRules ?? []),
     });
+    const metricsServer = config.metrics ? createMetricsServer(config.metrics, metrics, options.logger) : null;
+    let metricsUrl: string | null = null;
     return {
       services,
       http,
-      listen: () => http.listen(),
+      metrics,
+      get metricsUrl() {
+        return metricsUrl;
+      },
+      async listen() {
+        const url = await http.listen();
+        if (metricsServer) metricsUrl = await metricsServer.listen();
+        return url;
+      },
       async close() {
+        // Stops accepting, lets requests in flight finish, then closes what they used.
         await http.close();
+        await metricsServer?.close();
         await services.close();
       },
     };
@@ -130,14 +166,31 @@ async function createInfrastructure(
   database: DatabaseHandle,
 ): Promise<Infrastructure> {
   const now = options.now ?? Date.now;
-  const secret = config.jwt.secret ?? loadOrCreateSigningSecret(config.dataDir, options.logger);
+  const { algorithm, keysDir, reloadIntervalSeconds } = config.signingKeys;
+  const signingKeys = await KeyRing.load({
+    algorithm,
+    // Generated only to sign: under ES256/RS256 an HS256 secret only verifies, and only when set.
+    secret:
+      config.jwt.secret ?? (algorithm === 'HS256' ? loadOrCreateSigningSecret(config.dataDir, options.logger) : null),
+    keysDir,
+    retiredKeyLifetimeMs: retiredKeyLifetimeMs(
+      maxAcceptanceMsFor(config.jwt.accessTokenTtlSeconds),
+      reloadIntervalSeconds * 1000,
+    ),
+    reloadIntervalMs: reloadIntervalSeconds * 1000,
+    now,
+    logger: options.logger,
+  });
   const tokens = createAccessTokens({
-    secret,
+    keys: signingKeys,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
     now,
   });
+  // Its own secret, not a signing key's: refresh-token successors, attempt counters and audit
+  // pseudonyms must not change when the signing key rotates or the algorithm changes.
+  const rootSecret = config.refreshTokenSecret ?? loadOrCreateRefreshSecret(config.dataDir, options.logger);
   const passwords = options.passwordHasher ?? (await createPasswordHasher(options.passwords));
   return {
     config,
@@ -145,8 +198,9 @@ async function createInfrastructure(
     logger: options.logger,
     now,
     tokens,
+    signingKeys,
     passwords,
-    deriveKey: (purpose) => deriveKey(secret, purpose),
+    deriveKey: (purpose) => deriveKey(rootSecret, purpose),
   };
 }
 

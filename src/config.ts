@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './auth/keys/signing-key';
 
 /** Where the process runs; decides introspection, the landing page, stack traces and secret rules. */
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -7,11 +8,25 @@ export type DatabaseConfig =
   { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
 
 export interface JwtConfig {
-  /** HS256 signing secret; null means "generate one and keep it in the data directory" (never in production). */
+  /**
+   * HS256 secret (JWT_SECRET); null means "generate one and keep it in the data directory"
+   * (never in production under HS256). Under ES256/RS256 it only verifies, for a switch.
+   */
   readonly secret: Buffer | null;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
+}
+
+export interface SigningKeysConfig {
+  /** JWT_ALGORITHM: HS256 signs with JWT_SECRET; ES256 and RS256 with the signing key of `keysDir`. */
+  readonly algorithm: SigningAlgorithm;
+  /** JWT_KEYS_DIR: `<kid>.pem` private keys and `keys.conf`; required for ES256/RS256, verify-only under HS256. */
+  readonly keysDir: string | null;
+  /** How often every instance re-reads `keysDir` (so a published key reaches all of them). */
+  readonly reloadIntervalSeconds: number;
+  /** `Cache-Control: max-age` of the JWKS. */
+  readonly jwksMaxAgeSeconds: number;
 }
 
 export interface SessionConfig {
@@ -39,6 +54,18 @@ export interface ThrottleConfig {
   readonly passwordChangePerUser: AttemptLimit;
   /** Sign-ups from one IP, successful or not (each costs a hash and can probe for an email). */
   readonly signUpPerIp: AttemptLimit;
+  /**
+   * Failed logins for one account (an email, from every IP together). Past `max` its
+   * attempts are paced, never refused outright: a stranger must not lock a user out.
+   */
+  readonly loginPerAccount: PacedLimit;
+  /** Refreshes from one IP, successful or not: generous, since many tabs and clients share a NAT. */
+  readonly refreshPerIp: AttemptLimit;
+}
+
+/** Past `max` attempts in the window, one attempt per `slowdownSeconds` still goes through. */
+export interface PacedLimit extends AttemptLimit {
+  readonly slowdownSeconds: number;
 }
 
 export interface RedisConfig {
@@ -54,6 +81,13 @@ export interface Config {
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly jwt: JwtConfig;
+  /** What signs access tokens, and the key directory that rotates. */
+  readonly signingKeys: SigningKeysConfig;
+  /**
+   * REFRESH_TOKEN_SECRET: the root of the keys that must not change when signing keys do
+   * (refresh-token successors, attempt counters, audit pseudonyms); null: generated (never in production).
+   */
+  readonly refreshTokenSecret: Buffer | null;
   readonly sessions: SessionConfig;
   readonly throttle: ThrottleConfig;
   /** Set when several instances share the database: revocations travel between them through Redis. */
@@ -63,6 +97,25 @@ export interface Config {
   /** Exact origins allowed by CORS. Empty means no cross-origin access at all; `*` is refused. */
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
+  /** Where Prometheus scrapes `/metrics` (its own listener); null: not served. */
+  readonly metrics: MetricsConfig | null;
+  /** How long PostgreSQL may take before a request fails with 503 instead of waiting on it. */
+  readonly databaseTimeouts: DatabaseTimeouts;
+  /** Seconds SIGTERM/SIGINT may take to drain requests and close the stores before the process gives up (exit 1). */
+  readonly shutdownTimeoutSeconds: number;
+}
+
+export interface DatabaseTimeouts {
+  /** To get a connection (a new one, or a free one from the pool). */
+  readonly connectMs: number;
+  /** For one statement's answer; past it the connection is presumed dead and dropped. */
+  readonly queryMs: number;
+}
+
+/** A listener of its own, so the API port never exposes metrics and a scraper needs no token. */
+export interface MetricsConfig {
+  readonly host: string;
+  readonly port: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -93,6 +146,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const nodeEnv = oneOf('NODE_ENV', env.NODE_ENV, NODE_ENVS, 'development');
   const dataDir = path.resolve(cwd, nonEmpty(env.DATA_DIR) ?? 'data');
+  const signingKeys = parseSigningKeys(env, cwd);
 
   const config: Config = {
     nodeEnv,
@@ -101,7 +155,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir, cwd),
     jwt: {
-      secret: parseSecret(env.JWT_SECRET, nodeEnv),
+      secret: parseSecret(env.JWT_SECRET, nodeEnv, signingKeys.algorithm),
       issuer: nonEmpty(env.JWT_ISSUER) ?? 'tollgate',
       audience: nonEmpty(env.JWT_AUDIENCE) ?? 'tollgate-api',
       accessTokenTtlSeconds: duration('ACCESS_TOKEN_TTL', env.ACCESS_TOKEN_TTL, {
@@ -128,6 +182,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustProxyHops: integer('TRUST_PROXY_HOPS', env.TRUST_PROXY_HOPS, { min: 0, max: 10, fallback: 0 }),
     corsOrigins: parseOrigins(env.CORS_ORIGINS),
     logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    metrics: parseMetrics(env),
+    databaseTimeouts: parseDatabaseTimeouts(env),
+    shutdownTimeoutSeconds: duration('SHUTDOWN_TIMEOUT', env.SHUTDOWN_TIMEOUT, { fallback: 10, min: 1, max: 600 }),
+    signingKeys,
+    refreshTokenSecret: parseRefreshTokenSecret(env.REFRESH_TOKEN_SECRET, nodeEnv),
   };
   return deepFreeze(config);
 }
@@ -167,7 +226,29 @@ function parseThrottle(env: Env): ThrottleConfig {
       max: integer('SIGNUP_MAX_PER_IP', env.SIGNUP_MAX_PER_IP, { min: 1, max: 1_000_000, fallback: 10 }),
       windowSeconds: duration('SIGNUP_WINDOW', env.SIGNUP_WINDOW, { fallback: 3600, min: 60, max: 7 * 86400 }),
     },
+    loginPerAccount: {
+      max: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT', env.LOGIN_MAX_FAILURES_PER_ACCOUNT, {
+        min: 1,
+        max: 1_000_000,
+        fallback: 20,
+      }),
+      windowSeconds: failureWindow,
+      slowdownSeconds: parseSlowdown(env.LOGIN_ACCOUNT_SLOWDOWN, failureWindow),
+    },
+    refreshPerIp: {
+      max: integer('REFRESH_MAX_PER_IP', env.REFRESH_MAX_PER_IP, { min: 1, max: 100_000_000, fallback: 600 }),
+      windowSeconds: duration('REFRESH_WINDOW', env.REFRESH_WINDOW, { fallback: 60, min: 1, max: 3600 }),
+    },
   };
+}
+
+/** One login per this many seconds for an account past its failures; a pace, so shorter than the window it paces. */
+function parseSlowdown(raw: string | undefined, failureWindow: number): number {
+  const seconds = duration('LOGIN_ACCOUNT_SLOWDOWN', raw, { fallback: 10, min: 1, max: 300 });
+  if (seconds >= failureWindow) {
+    throw new ConfigError('LOGIN_ACCOUNT_SLOWDOWN', `must be shorter than LOGIN_FAILURE_WINDOW (${failureWindow}s)`);
+  }
+  return seconds;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -239,10 +320,10 @@ function parseRedis(rawUrl: string | undefined, rawPrefix: string | undefined): 
   return { url, keyPrefix };
 }
 
-function parseSecret(raw: string | undefined, nodeEnv: NodeEnv): Buffer | null {
+function parseSecret(raw: string | undefined, nodeEnv: NodeEnv, algorithm: SigningAlgorithm): Buffer | null {
   // Not trimmed: a secret is bytes, and silently changing it would sign with a different key.
   if (raw === undefined || raw === '') {
-    if (nodeEnv === 'production') {
+    if (nodeEnv === 'production' && algorithm === 'HS256') {
       throw new ConfigError('JWT_SECRET', `is required in production (at least ${MIN_SECRET_BYTES} bytes)`);
     }
     return null;
@@ -250,6 +331,49 @@ function parseSecret(raw: string | undefined, nodeEnv: NodeEnv): Buffer | null {
   const secret = Buffer.from(raw, 'utf8');
   if (secret.length < MIN_SECRET_BYTES) {
     throw new ConfigError('JWT_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes (got ${secret.length})`);
+  }
+  return secret;
+}
+
+function parseSigningKeys(env: Env, cwd: string): SigningKeysConfig {
+  const algorithm = oneOf('JWT_ALGORITHM', env.JWT_ALGORITHM, SIGNING_ALGORITHMS, 'HS256');
+  const dir = nonEmpty(env.JWT_KEYS_DIR);
+  if (dir === undefined && algorithm !== 'HS256') {
+    throw new ConfigError(
+      'JWT_KEYS_DIR',
+      `is required when JWT_ALGORITHM is ${algorithm}: a directory of <kid>.pem private keys (npm run keys:generate)`,
+    );
+  }
+  return {
+    algorithm,
+    keysDir: dir === undefined ? null : path.resolve(cwd, dir),
+    reloadIntervalSeconds: duration('JWT_KEYS_RELOAD_INTERVAL', env.JWT_KEYS_RELOAD_INTERVAL, {
+      fallback: 30,
+      min: 1,
+      max: 3600,
+    }),
+    jwksMaxAgeSeconds: duration('JWKS_MAX_AGE', env.JWKS_MAX_AGE, { fallback: 300, min: 0, max: 86400 }),
+  };
+}
+
+/**
+ * Required in production whatever the algorithm: it must outlive every signing key. Upgrading
+ * from a version that derived these keys from JWT_SECRET, setting it to that value keeps them all.
+ */
+function parseRefreshTokenSecret(raw: string | undefined, nodeEnv: NodeEnv): Buffer | null {
+  // Not trimmed, like JWT_SECRET.
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production') {
+      throw new ConfigError(
+        'REFRESH_TOKEN_SECRET',
+        `is required in production (at least ${MIN_SECRET_BYTES} bytes); when upgrading, the value of JWT_SECRET keeps every derived key as it was`,
+      );
+    }
+    return null;
+  }
+  const secret = Buffer.from(raw, 'utf8');
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new ConfigError('REFRESH_TOKEN_SECRET', `must be at least ${MIN_SECRET_BYTES} bytes (got ${secret.length})`);
   }
   return secret;
 }
@@ -275,6 +399,33 @@ function parseOrigins(raw: string | undefined): readonly string[] {
       }
       return url.origin;
     });
+}
+
+/**
+ * Off unless METRICS_PORT is set. METRICS_HOST defaults to 127.0.0.1, not HOST: HOST is
+ * often 0.0.0.0 in a container, and traffic and failure counts are for the operator only;
+ * a scraper on another machine needs METRICS_HOST set on purpose.
+ */
+/**
+ * Short enough that while PostgreSQL is unreachable a request fails in seconds, not after
+ * a client gave up; the statement timeout is long, since it is only a backstop for a
+ * connection that went silent (a partition): TCP would take minutes to notice.
+ */
+function parseDatabaseTimeouts(env: Env): DatabaseTimeouts {
+  return {
+    connectMs:
+      1000 * duration('DATABASE_CONNECT_TIMEOUT', env.DATABASE_CONNECT_TIMEOUT, { fallback: 3, min: 1, max: 60 }),
+    queryMs: 1000 * duration('DATABASE_QUERY_TIMEOUT', env.DATABASE_QUERY_TIMEOUT, { fallback: 30, min: 1, max: 3600 }),
+  };
+}
+
+function parseMetrics(env: Env): MetricsConfig | null {
+  if (nonEmpty(env.METRICS_PORT) === undefined) return null;
+  const port = integer('METRICS_PORT', env.METRICS_PORT, { min: 0, max: 65535, fallback: 0 });
+  if (port !== 0 && port === integer('PORT', env.PORT, { min: 0, max: 65535, fallback: 4000 })) {
+    throw new ConfigError('METRICS_PORT', 'must differ from PORT (metrics are served on a listener of their own)');
+  }
+  return { host: nonEmpty(env.METRICS_HOST) ?? '127.0.0.1', port };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { GRAPHQL_PATH } from './server';
+import { closeOnSignals } from './shutdown';
 
 async function main(): Promise<void> {
   let config;
@@ -19,25 +20,19 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
   const address = await app.listen();
   logger.info(`Tollgate is serving GraphQL at ${address}${GRAPHQL_PATH}`);
+  if (app.metricsUrl) logger.info(`Prometheus metrics at ${app.metricsUrl}/metrics`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals({ close: () => app.close(), logger, timeoutMs: config.shutdownTimeoutSeconds * 1000 });
+  // Re-read JWT_KEYS_DIR at once instead of at the next interval (a key published or removed in a hurry).
+  process.on('SIGHUP', () => void app.services.signingKeys.reload());
 }
 
 main().catch((error: unknown) => {
+  // The key directory is checked as the app starts: as unusable as a bad variable.
+  if (error instanceof ConfigError) {
+    console.error(`Invalid configuration: ${error.message}`);
+    process.exit(78); // EX_CONFIG
+  }
   console.error('Tollgate failed to start:', error);
   process.exit(1);
 });

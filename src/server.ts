@@ -8,28 +8,43 @@ import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
+import { matchesIfNoneMatch, type JwksDocument } from './auth/keys/jwks';
 import type { RevocationVerdict } from './auth/revocation/revocation-list';
 import type { AccessTokens, Viewer } from './auth/tokens';
 import type { Config } from './config';
-import { createContext, type Context } from './context';
+import { createContext, type Context, type ContextDeps } from './context';
 import { documentLimitsRule, documentParseOptions } from './graphql/document-limits';
 import { errorReportingPlugin } from './graphql/error-reporting.plugin';
-import { noNulInDocumentRule, noNulInVariablesPlugin } from './graphql/no-nul-characters';
+import { queryCostRule } from './graphql/query-cost';
+import { tooManyRequestsPlugin } from './graphql/too-many-requests.plugin';
+import { knownOperationTypesRule, noNulInDocumentRule, variablesPlugin } from './graphql/input-values';
+import { metricsPlugin } from './graphql/metrics.plugin';
+import { serviceUnavailablePlugin } from './graphql/service-unavailable.plugin';
+import type { Metrics } from './observability/metrics';
+import type { ReadinessReport } from './observability/readiness';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, formatError } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
 /** GraphQL documents and variables are small; anything bigger is abuse or a mistake. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
 export const GRAPHQL_PATH = '/graphql';
+export const JWKS_PATH = '/.well-known/jwks.json';
 
 export interface ServerDeps {
   readonly schema: GraphQLSchema;
   readonly tokens: AccessTokens;
-  /** Instant revocation: ended sessions and stale roles, answered from memory. */
-  readonly checkRevocation: (viewer: Viewer) => RevocationVerdict;
+  /** The public keys that verify now (none under HS256), for other services. */
+  readonly jwks: { jwks(): JwksDocument };
+  /**
+   * Instant revocation: ended sessions and stale roles, answered from memory, or from the
+   * database (a promise) while the list is in doubt.
+   */
+  readonly checkRevocation: (viewer: Viewer, log: Logger) => RevocationVerdict | Promise<RevocationVerdict>;
   readonly logger: Logger;
-  /** Answers the readiness probe; throws when the database is unreachable. */
-  readonly checkDatabase: () => Promise<void>;
+  /** Answers `/readyz`: the database, migrations, Redis and the revocation list. */
+  readonly readiness: () => Promise<ReadinessReport>;
+  /** This app's metrics (its own registry), recorded here and served on METRICS_PORT. */
+  readonly metrics: Metrics;
   /** The app's own validation rules, run after the document limits. */
   readonly validationRules: readonly ValidationRule[];
 }
@@ -49,9 +64,12 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
   const apollo = await startApollo(fastify, config, deps);
   addResponseHeaders(fastify);
   logOneLinePerRequest(fastify);
+  countRequests(fastify, deps.metrics);
+  releaseKeptAliveConnectionsOnClose(fastify);
   answerTransportErrorsAsGraphQL(fastify);
   routeGraphQL(fastify, apollo, deps);
-  routeHealth(fastify, deps);
+  routeProbes(fastify, deps);
+  routeJwks(fastify, config, deps);
   return {
     fastify,
     listen: () => fastify.listen({ host: config.host, port: config.port }),
@@ -92,24 +110,38 @@ async function startApollo(fastify: Server, config: Config, deps: ServerDeps): P
     introspection: !production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: nothing of ours sends them, and their errors carry no code.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     // Strips "Did you mean …?" so a production schema cannot be guessed field by field.
     hideSchemaDetailsFromClientErrors: production,
     formatError,
     // Size and shape bounds, enforced before graphql-js's own (partly quadratic) validation rules walk the document.
     parseOptions: documentParseOptions(),
-    validationRules: [documentLimitsRule(), noNulInDocumentRule, ...deps.validationRules],
+    validationRules: [
+      documentLimitsRule(),
+      queryCostRule(),
+      noNulInDocumentRule,
+      knownOperationTypesRule,
+      ...deps.validationRules,
+    ],
     // A document past the limits is one error; junk that passes them stops at ten, not graphql-js's 100.
     validationOptions: { maxErrors: 10 },
     logger: deps.logger,
+    // Apollo would stop itself on SIGTERM and then re-raise the signal, killing the process
+    // before in-flight requests finish; src/index.ts owns the shutdown.
+    stopOnTerminationSignals: false,
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginCacheControlDisabled(),
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
-      noNulInVariablesPlugin(),
+      variablesPlugin(),
       errorReportingPlugin(deps.logger),
+      tooManyRequestsPlugin(),
+      serviceUnavailablePlugin(),
+      metricsPlugin(deps.metrics),
     ],
   });
   await apollo.start();
@@ -129,11 +161,41 @@ function addResponseHeaders(fastify: Server): void {
 function logOneLinePerRequest(fastify: Server): void {
   fastify.addHook('onResponse', async (request, reply) => {
     // The path only: a query string can carry GraphQL variables.
-    const path = request.url.split('?', 1)[0];
-    request.log.info(
+    const path = request.url.split('?', 1)[0]!;
+    // Probes come every few seconds from every load balancer: at info they would drown the log.
+    const level = PROBE_PATHS.has(path) ? 'debug' : 'info';
+    request.log[level](
       { method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
+  });
+}
+
+/**
+ * close() stops the listener, closes idle connections and waits for the others; a client
+ * whose request finishes during the drain would keep its connection alive and hold close()
+ * until the keep-alive timeout. Once closing, every answer says `Connection: close`.
+ */
+function releaseKeptAliveConnectionsOnClose(fastify: Server): void {
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+}
+
+const COUNTED_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
+
+/** Every answer by route (declared routes only; anything else is "unmatched"), method and status. */
+function countRequests(fastify: Server, metrics: Metrics): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: COUNTED_METHODS.has(request.method) ? request.method : 'other',
+      status: String(reply.statusCode),
+    });
   });
 }
 
@@ -149,7 +211,11 @@ function answerTransportErrorsAsGraphQL(fastify: Server): void {
 }
 
 function routeGraphQL(fastify: Server, apollo: ApolloServer<Context>, deps: ServerDeps): void {
-  const contextDeps = { tokens: deps.tokens, checkRevocation: deps.checkRevocation };
+  const contextDeps: ContextDeps = {
+    tokens: deps.tokens,
+    checkRevocation: deps.checkRevocation,
+    onAuthentication: (outcome, reason) => deps.metrics.authentications.inc({ outcome, reason: reason ?? 'none' }),
+  };
   fastify.route({
     method: ['GET', 'POST'],
     url: GRAPHQL_PATH,
@@ -159,9 +225,35 @@ function routeGraphQL(fastify: Server, apollo: ApolloServer<Context>, deps: Serv
   });
 }
 
-function routeHealth(fastify: Server, deps: ServerDeps): void {
-  fastify.get('/healthz', async (_request, reply) => {
-    await deps.checkDatabase();
-    return reply.send({ status: 'ok' });
+export const HEALTH_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+const PROBE_PATHS = new Set([HEALTH_PATH, READINESS_PATH]);
+
+/**
+ * Liveness: the process answers (no I/O, so a slow database never gets it restarted).
+ * Readiness: it can serve correctly now; 503 takes it out of a load balancer's rotation.
+ * Both unauthenticated, never cached, and saying nothing about hosts, versions or errors.
+ */
+function routeProbes(fastify: Server, deps: ServerDeps): void {
+  fastify.get(HEALTH_PATH, async (_request, reply) => {
+    return reply.header('cache-control', 'no-store').send({ status: 'ok' });
+  });
+  fastify.get(READINESS_PATH, async (_request, reply) => {
+    const { ready, checks } = await deps.readiness();
+    return reply
+      .code(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+}
+
+/** RFC 7517 key set for services that verify our tokens; public keys only, cacheable, revalidated by ETag. */
+function routeJwks(fastify: Server, config: Config, deps: ServerDeps): void {
+  const cacheControl = `public, max-age=${config.signingKeys.jwksMaxAgeSeconds}`;
+  fastify.get(JWKS_PATH, async (request, reply) => {
+    const { body, etag } = deps.jwks.jwks();
+    reply.header('cache-control', cacheControl).header('etag', etag);
+    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 }

@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     DATABASE_URL: process.env.BENCH_DATABASE_URL,
     DATA_DIR: process.env.BENCH_DATA_DIR,
     JWT_SECRET: BENCH_SECRET,
+    // Production requires its own secret for refresh-token rotation and the other derived keys.
+    REFRESH_TOKEN_SECRET: `${BENCH_SECRET}-refresh`,
     JWT_ISSUER: ISSUER,
     JWT_AUDIENCE: AUDIENCE,
     ACCESS_TOKEN_TTL: '1h',
@@ -56,6 +58,9 @@ async function main(): Promise<void> {
     // counted before its hash, so the default brakes (10, 100) would refuse most of the storm.
     LOGIN_MAX_FAILURES_PER_EMAIL_IP: '10000',
     LOGIN_MAX_FAILURES_PER_IP: '1000000',
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000',
+    // The refresh step runs hundreds of refreshes a second from this one address (the default allows 600 a minute).
+    REFRESH_MAX_PER_IP: '100000000',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
   });
   const logger = pino({ level: config.logLevel }, pino.destination({ dest: '/dev/null', sync: false }));

@@ -25,6 +25,8 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<PasswordVerification>;
   /** The same argon2 work as a real verify, for logins whose email is unknown. */
   verifyAgainstDummy(password: string): Promise<void>;
+  /** Hashes running and waiting for a slot now (for metrics); absent on hashers built by tests. */
+  load?(): { readonly running: number; readonly queued: number };
 }
 
 export interface PasswordHasherOptions {
@@ -69,5 +71,7 @@ export async function createPasswordHasher(options: PasswordHasherOptions = {}):
     async verifyAgainstDummy(password) {
       await limit.run(() => argon2.verify(dummyHash, password));
     },
+
+    load: () => ({ running: limit.active, queued: limit.queued }),
   };
 }

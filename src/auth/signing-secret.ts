@@ -5,6 +5,14 @@ import { MIN_SECRET_BYTES } from '../config';
 import type { Logger } from '../logger';
 
 export const SECRET_FILE_NAME = 'jwt-secret';
+export const REFRESH_SECRET_FILE_NAME = 'refresh-token-secret';
+
+interface GeneratedSecret {
+  readonly fileName: string;
+  /** The variable that, when set, replaces the file. */
+  readonly variable: string;
+  readonly what: string;
+}
 
 /**
  * Development convenience for a missing JWT_SECRET: a random 256-bit secret kept
@@ -12,23 +20,47 @@ export const SECRET_FILE_NAME = 'jwt-secret';
  * production, where loadConfig refuses to start without JWT_SECRET.
  */
 export function loadOrCreateSigningSecret(dataDir: string, logger: Logger): Buffer {
-  const file = path.join(dataDir, SECRET_FILE_NAME);
+  return loadOrCreateSecret(dataDir, logger, {
+    fileName: SECRET_FILE_NAME,
+    variable: 'JWT_SECRET',
+    what: 'signing secret',
+  });
+}
+
+/**
+ * The same for REFRESH_TOKEN_SECRET, the root of the keys that must not change when
+ * signing keys do (refresh-token successors, attempt counters, audit pseudonyms).
+ */
+export function loadOrCreateRefreshSecret(dataDir: string, logger: Logger): Buffer {
+  return loadOrCreateSecret(dataDir, logger, {
+    fileName: REFRESH_SECRET_FILE_NAME,
+    variable: 'REFRESH_TOKEN_SECRET',
+    what: 'refresh-token secret',
+  });
+}
+
+function loadOrCreateSecret(dataDir: string, logger: Logger, secret: GeneratedSecret): Buffer {
+  const file = path.join(dataDir, secret.fileName);
   const existing = readSecret(file);
   if (existing) {
-    logger.warn(`JWT_SECRET is not set; signing with the generated secret in ${file}. Set JWT_SECRET in production.`);
+    logger.warn(
+      `${secret.variable} is not set; using the generated ${secret.what} in ${file}. Set ${secret.variable} in production.`,
+    );
     return existing;
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32);
+  const generated = randomBytes(32);
   try {
     // 'wx': if another process won the race, use its secret rather than overwrite it.
-    writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, generated.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return loadOrCreateSigningSecret(dataDir, logger);
+    return loadOrCreateSecret(dataDir, logger, secret);
   }
-  logger.warn(`JWT_SECRET is not set; generated a signing secret in ${file}. Set JWT_SECRET in production.`);
-  return secret;
+  logger.warn(
+    `${secret.variable} is not set; generated a ${secret.what} in ${file}. Set ${secret.variable} in production.`,
+  );
+  return generated;
 }
 
 function readSecret(file: string): Buffer | null {

@@ -1,6 +1,8 @@
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { InvalidTokenError } from '../errors/domain-errors';
+import { isKeyId } from './keys/key-id';
+import { hmacSigningKey, staticSigningKeys, type SigningKeys } from './keys/signing-key';
 import { parseRoles, type Role } from './roles';
 
 /** The identity a verified access token proves; what the context carries. */
@@ -27,8 +29,14 @@ export interface IssuedAccessToken {
 /** Verified tokens remembered, so a client's repeated requests skip the JSON and HMAC work. */
 export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
-export interface AccessTokenOptions {
-  readonly secret: Buffer;
+/**
+ * `keys`: the key ring (what signs, what verifies, by kid). `secret`: one fixed HS256
+ * key, for tools and tests that need no rotation.
+ */
+export type AccessTokenOptions = AccessTokenClaimsOptions &
+  ({ readonly keys: SigningKeys } | { readonly secret: Buffer });
+
+export interface AccessTokenClaimsOptions {
   readonly issuer: string;
   readonly audience: string;
   readonly ttlSeconds: number;
@@ -70,7 +78,6 @@ export interface AccessTokens {
   verify(token: string): Viewer;
 }
 
-const ALGORITHM = 'HS256';
 // RFC 9068 §2.1: access tokens carry typ "at+jwt" so an ID token or another JWT cannot be replayed as one.
 const TOKEN_TYPE = 'at+jwt';
 /** How far past `exp` (and before `nbf`/`iat`) a token is still accepted, for clocks that disagree. */
@@ -89,6 +96,15 @@ export const INSTANCE_CLOCK_ALLOWANCE_SECONDS = 5;
 export function refusedFromMs(exp: number): number {
   return (exp + CLOCK_SKEW_SECONDS) * 1000;
 }
+
+/**
+ * AccessTokens.maxAcceptanceMs for a lifetime: a token issued at T by an instance whose
+ * clock runs ahead carries iat ≤ T + allowance, so exp ≤ T + allowance + ttl, and it is
+ * refused from refusedFromMs(exp) on. Also how long a retired signing key must verify.
+ */
+export function maxAcceptanceMsFor(ttlSeconds: number): number {
+  return refusedFromMs(INSTANCE_CLOCK_ALLOWANCE_SECONDS + ttlSeconds);
+}
 /** Ours are ~350 bytes; a huge token is an attack on the parser, not a credential. */
 export const MAX_TOKEN_LENGTH = 4096;
 // Headers that ask the verifier to fetch or trust keys or semantics it did not choose (RFC 8725 §3.10).
@@ -97,14 +113,14 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_SUBJECT_LENGTH = 64;
 
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
-  // Built once: jsonwebtoken given a string secret re-parses it as a key on every call.
-  const key: KeyObject = createSecretKey(options.secret);
+  // KeyObjects built once: jsonwebtoken given a string or PEM re-parses it as a key on every call.
+  const keys = 'keys' in options ? options.keys : staticSigningKeys(hmacSigningKey(options.secret));
   const now = options.now ?? Date.now;
   const { issuer, audience, ttlSeconds } = options;
-  // Insertion-ordered: when full, the oldest entry goes first.
-  const verified = new Map<string, Viewer>();
+  // Insertion-ordered: when full, the oldest entry goes first. The kid is kept so that a
+  // token whose key has since been removed or has timed out of retirement is refused here too.
+  const verified = new Map<string, { readonly viewer: Viewer; readonly kid: string }>();
   const verifyOptions = {
-    algorithms: [ALGORITHM] as jwt.Algorithm[],
     issuer,
     audience,
     // nbf and iat only: expiry is decided by refusedFromMs() below, the rule revocations are sized by.
@@ -112,9 +128,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     ignoreExpiration: true,
     complete: true as const,
   };
-  // A token issued at T by an instance whose clock runs ahead carries iat ≤ T + allowance,
-  // so exp ≤ T + allowance + ttl, and it is refused from refusedFromMs(exp) on.
-  const maxAcceptanceMs = refusedFromMs(INSTANCE_CLOCK_ALLOWANCE_SECONDS + ttlSeconds);
+  const maxAcceptanceMs = maxAcceptanceMsFor(ttlSeconds);
 
   return {
     maxAcceptanceMs,
@@ -133,7 +147,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         iss: issuer,
         aud: audience,
       };
-      const token = jwt.sign(payload, key, { algorithm: ALGORITHM, header: { alg: ALGORITHM, typ: TOKEN_TYPE } });
+      const { kid, alg, privateKey } = keys.signingKey();
+      const token = jwt.sign(payload, privateKey, { algorithm: alg, header: { alg, typ: TOKEN_TYPE, kid } });
       return { token, expiresIn: exp - iat };
     },
 
@@ -141,23 +156,32 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       // Keyed by the whole signed token: only a token that verified can be found here.
       const cached = verified.get(token);
       if (cached) {
-        if (now() < refusedFromMs(cached.expiresAt)) return cached;
+        if (now() < refusedFromMs(cached.viewer.expiresAt) && keys.find(cached.kid)) return cached.viewer;
         verified.delete(token);
-        throw new InvalidTokenError('TOKEN_EXPIRED');
+        if (now() >= refusedFromMs(cached.viewer.expiresAt)) throw new InvalidTokenError('TOKEN_EXPIRED');
+        throw new InvalidTokenError();
       }
-      const viewer = verifyUncached(token);
+      const { viewer, kid } = verifyUncached(token);
       if (now() >= refusedFromMs(viewer.expiresAt)) throw new InvalidTokenError('TOKEN_EXPIRED');
       if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(token, viewer);
+      verified.set(token, { viewer, kid });
       return viewer;
     },
   };
 
-  function verifyUncached(token: string): Viewer {
+  function verifyUncached(token: string): { viewer: Viewer; kid: string } {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new InvalidTokenError();
+    // The key is chosen by kid among those loaded, and brings its one algorithm: the header's
+    // alg is only compared with it (RFC 8725 §2.1, §3.1), never used to pick how to verify.
+    const key = keys.find(headerKeyId(token));
+    if (!key) throw new InvalidTokenError();
     let decoded: jwt.Jwt;
     try {
-      decoded = jwt.verify(token, key, { ...verifyOptions, clockTimestamp: Math.floor(now() / 1000) });
+      decoded = jwt.verify(token, key.verificationKey, {
+        ...verifyOptions,
+        algorithms: [key.alg],
+        clockTimestamp: Math.floor(now() / 1000),
+      });
     } catch (error) {
       throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
     }
@@ -172,8 +196,27 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     // to live longer (before ACCESS_TOKEN_TTL was lowered, or by an instance configured otherwise)
     // would outlive them. It has expired by the rules in force here.
     if (viewer.expiresAt - viewer.issuedAt > ttlSeconds) throw new InvalidTokenError('TOKEN_EXPIRED');
-    return viewer;
+    return { viewer, kid: key.kid };
   }
+}
+
+/**
+ * The header's kid, read before any key is chosen: undefined when there is none (an HS256
+ * token from before tokens carried one); a header that is not a JSON object, or a kid that
+ * is not a string of the allowed shape (a path, quotes, 10 KB), is refused before any lookup.
+ */
+function headerKeyId(token: string): string | undefined {
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTokenError();
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new InvalidTokenError();
+  const { kid } = header as Record<string, unknown>;
+  if (kid === undefined) return undefined;
+  if (!isKeyId(kid)) throw new InvalidTokenError();
+  return kid;
 }
 
 function narrowClaims(payload: unknown): Viewer {

@@ -3,22 +3,36 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig } from '../config';
+import type { DatabaseConfig, DatabaseTimeouts } from '../config';
 import type { Logger } from '../logger';
 import type { Database } from './database';
+import { guardPool, type Connectivity } from './guarded-pool';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
+  /** Whether the database answered lately (PostgreSQL; an embedded SQLite file always does). */
+  connectivity(): Connectivity;
   close(): Promise<void>;
 }
 
 const INT8_OID = 20;
+/**
+ * A request waits at most `connectMs` for a PostgreSQL connection, then fails with 503:
+ * while the server is unreachable, clients get an answer quickly instead of piling up.
+ * (DATABASE_CONNECT_TIMEOUT, DATABASE_QUERY_TIMEOUT; these are their defaults.)
+ */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = Object.freeze({ connectMs: 3000, queryMs: 30_000 });
+const ALWAYS_REACHABLE: Connectivity = Object.freeze({ reachable: true, failures: 0 });
 
-export function openDatabase(config: DatabaseConfig, logger: Logger): DatabaseHandle {
-  return config.kind === 'sqlite' ? openSqlite(config.path, logger) : openPostgres(config.url);
+export function openDatabase(
+  config: DatabaseConfig,
+  logger: Logger,
+  timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS,
+): DatabaseHandle {
+  return config.kind === 'sqlite' ? openSqlite(config.path, logger) : openPostgres(config.url, logger, timeouts);
 }
 
 function openSqlite(file: string, logger: Logger): DatabaseHandle {
@@ -30,7 +44,7 @@ function openSqlite(file: string, logger: Logger): DatabaseHandle {
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', connectivity: () => ALWAYS_REACHABLE, close: () => db.destroy() };
 }
 
 /**
@@ -78,18 +92,24 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectCon
   } as SqliteDialectConfig['database'];
 }
 
-function openPostgres(connectionString: string): DatabaseHandle {
+function openPostgres(connectionString: string, logger: Logger, timeouts: DatabaseTimeouts): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: 10,
+    connectionTimeoutMillis: timeouts.connectMs,
+    // Client-side: a statement unanswered this long means a dead connection (guardPool drops it).
+    query_timeout: timeouts.queryMs,
+    // An idle pooled connection whose peer vanished without a word is found out by the OS (a busy one by query_timeout).
+    keepAlive: true,
     types: {
       // Epoch-millisecond BIGINTs fit a double exactly; pg would hand them over as strings.
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const guarded = guardPool(pool, logger);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded }) });
+  return { db, dialect: 'postgres', connectivity: () => guarded.connectivity, close: () => db.destroy() };
 }
 
 /** Unique-constraint violations, as each driver reports them. */

@@ -10,7 +10,7 @@ export type RefreshFailureReason = 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUS
 export type AuthFailureReason = TokenFailureReason | RefreshFailureReason | 'INVALID_CREDENTIALS';
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'authentication' | 'input' | 'busy';
+  abstract readonly kind: 'authentication' | 'input' | 'busy' | 'unavailable';
 }
 
 /** No valid identity: a bad token, or a login that did not prove one. */
@@ -84,5 +84,21 @@ export class BusyError extends DomainError {
     message = 'The server is busy; try again shortly.',
   ) {
     super(message);
+  }
+}
+
+/**
+ * A store the answer depends on (PostgreSQL) cannot be reached. The request fails
+ * closed; `cause` holds the driver's error for the log, never for the client, since
+ * it names hosts and ports.
+ */
+export class ServiceUnavailableError extends DomainError {
+  override readonly name = 'ServiceUnavailableError';
+  readonly kind = 'unavailable';
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super('The service is temporarily unavailable; try again shortly.', options);
   }
 }

@@ -6,6 +6,7 @@ import {
   BusyError,
   DomainError,
   InvalidInputError,
+  ServiceUnavailableError,
   type InvalidTokenError,
 } from './domain-errors';
 import type { AuthRule } from '../auth/policies';
@@ -15,6 +16,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** A store the answer needs (PostgreSQL) is unreachable: HTTP 503 with Retry-After; retry later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   // Apollo Server's own, from its enum (BAD_USER_INPUT, INTERNAL_SERVER_ERROR, and those it
   // raises before any resolver runs: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, …).
   ...ApolloServerErrorCode,
@@ -35,6 +38,25 @@ export function invalidTokenResponse(error: InvalidTokenError): GraphQLError {
   return new GraphQLError(error.message, {
     // Cast: GraphQL Yoga (a benchmark dependency) augments this type with its own `http` shape.
     extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason, http } as unknown as GraphQLErrorExtensions,
+  });
+}
+
+/**
+ * The answer when the request cannot be served safely without a store that is down:
+ * HTTP 503 and Retry-After, before any resolver runs. The message never names the store.
+ */
+export function serviceUnavailableResponse(error: ServiceUnavailableError): GraphQLError {
+  const http = {
+    status: 503,
+    headers: new HeaderMap([['retry-after', String(error.retryAfterSeconds)]]),
+  };
+  return new GraphQLError(error.message, {
+    // Cast: as in invalidTokenResponse.
+    extensions: {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      retryAfter: error.retryAfterSeconds,
+      http,
+    } as unknown as GraphQLErrorExtensions,
   });
 }
 
@@ -61,6 +83,11 @@ function toGraphQLError(error: DomainError): GraphQLError {
   if (error instanceof BusyError) {
     return new GraphQLError(error.message, {
       extensions: { code: ErrorCode.TOO_MANY_REQUESTS, retryAfter: error.retryAfterSeconds },
+    });
+  }
+  if (error instanceof ServiceUnavailableError) {
+    return new GraphQLError(error.message, {
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: error.retryAfterSeconds },
     });
   }
   // A DomainError subclass nobody mapped is a programming error: mask it like any other.

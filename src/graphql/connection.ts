@@ -1,5 +1,5 @@
 import { GraphQLBoolean } from 'graphql';
-import { Field, ObjectType, type ClassType } from 'type-graphql';
+import { Extensions, Field, ObjectType, type ClassType } from 'type-graphql';
 import { Public } from '../auth/policies';
 import { InvalidInputError } from '../errors/domain-errors';
 import type { KeysetPosition } from '../db/keyset';
@@ -50,8 +50,24 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
   return ConnectionType;
 }
 
+/** A paged field's page sizes: what a missing `first` means, and the most it may ask for. */
+export interface PageBounds {
+  readonly default: number;
+  readonly max: number;
+}
+
+export const PAGE_BOUNDS_EXTENSION = 'tollgatePageBounds';
+
+/**
+ * Declares a paged field's bounds where the field is declared, so that the query cost
+ * rule prices its `first` (a variable costs `max`); the resolver checks them with pageSize().
+ */
+export function Paged(bounds: PageBounds): ReturnType<typeof Extensions> {
+  return Extensions({ [PAGE_BOUNDS_EXTENSION]: bounds });
+}
+
 /** Checks a requested page size against its bounds; a null or missing `first` means the default. */
-export function pageSize(first: number | null | undefined, bounds: { default: number; max: number }): number {
+export function pageSize(first: number | null | undefined, bounds: PageBounds): number {
   const size = first ?? bounds.default;
   if (size < 1 || size > bounds.max) throw new InvalidInputError('first', `first must be between 1 and ${bounds.max}.`);
   return size;

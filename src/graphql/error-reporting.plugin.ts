@@ -15,7 +15,8 @@ export function errorReportingPlugin(logger: Logger): ApolloServerPlugin<Context
         async didEncounterErrors({ errors, contextValue, request }) {
           for (const error of errors) {
             if (isExpectedError(error)) continue;
-            logger.error(
+            // The request's own logger when the context exists: the line carries its reqId.
+            (contextValue?.log ?? logger).error(
               {
                 err: unwrapResolverError(error),
                 requestId: contextValue?.requestId,

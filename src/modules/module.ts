@@ -1,5 +1,6 @@
 import type { ValidationRule } from 'graphql';
 import type { Migration } from 'kysely';
+import type { KeyRing } from '../auth/keys/key-ring';
 import type { PasswordHasher } from '../auth/passwords';
 import type { AccessTokens } from '../auth/tokens';
 import type { Config } from '../config';
@@ -23,8 +24,13 @@ export interface Infrastructure {
   /** Milliseconds since the epoch; tests inject a clock they control. */
   readonly now: () => number;
   readonly tokens: AccessTokens;
+  /** The keys access tokens are signed and verified with, reloaded as they rotate; and the JWKS. */
+  readonly signingKeys: KeyRing;
   readonly passwords: PasswordHasher;
-  /** A key for one purpose, derived from the signing secret (HKDF). */
+  /**
+   * A key for one purpose, derived (HKDF) from REFRESH_TOKEN_SECRET, never from a signing
+   * key: these keys stay the same when signing keys rotate or the algorithm changes.
+   */
   deriveKey(purpose: string): Buffer;
 }
 

@@ -12,6 +12,7 @@ import { LoginDocument } from '../generated/graphql';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_REFRESH_TOKEN_SECRET = 'test-refresh-token-secret-long-enough-0123456789';
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 export interface GraphQLResponse<TData> {
@@ -83,6 +84,7 @@ export async function startTestServer(dialect: TestDialect, options: TestServerO
     DATA_DIR: database.dataDir,
     DATABASE_URL: database.url,
     JWT_SECRET: TEST_JWT_SECRET,
+    REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
     LOG_LEVEL: 'silent',
     ...options.env,
   });

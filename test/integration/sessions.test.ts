@@ -141,6 +141,14 @@ describeEachDatabase('sessions and refresh tokens', (dialect) => {
     expect(audit.events.filter((e) => e.type === 'REFRESH_TOKEN_REPLAYED')).toHaveLength(5);
   });
 
+  it('records at most five replays even when forty arrive at once', async () => {
+    const user = await freshUser();
+    await refresh(user.refreshToken);
+    await Promise.all(Array.from({ length: 40 }, () => refresh(user.refreshToken)));
+    const audit = await server.app.services.auditEvents.list(100, null, user.id);
+    expect(audit.events.filter((e) => e.type === 'REFRESH_TOKEN_REPLAYED')).toHaveLength(5);
+  });
+
   it('refuses malformed, unknown and missing refresh tokens, changing nothing', async () => {
     const rows = await server.countRows('refresh_tokens');
     for (const token of ['', 'short', 'x'.repeat(43), 'A'.repeat(5000), "' OR 1=1 --"]) {

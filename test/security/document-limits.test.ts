@@ -451,8 +451,12 @@ describe('document limits', () => {
         }
       }
       expect(waits.length).toBeGreaterThan(10);
-      // Before the limits a single document held every other request for seconds; generous for a shared machine.
-      expect(Math.max(...waits)).toBeLessThan(250);
+      // Before the limits each hostile document held every other request for a quarter to a half of a
+      // second, so most waits were that long. Judged by the 90th percentile, so that one pause of a busy
+      // shared machine (garbage collection, another test file) cannot fail it; a very long one still does.
+      const sorted = [...waits].sort((x, y) => x - y);
+      expect(sorted[Math.floor(sorted.length * 0.9)]!).toBeLessThan(150);
+      expect(sorted[sorted.length - 1]!).toBeLessThan(1500);
     });
   });
 });

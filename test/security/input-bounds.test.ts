@@ -100,4 +100,35 @@ describeEachDatabase('input that is costly or unstorable', (dialect) => {
     const body = (await res.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(new Set(body.errors.map((error) => error.extensions.code))).toEqual(new Set(['BAD_USER_INPUT']));
   });
+
+  it('refuses variables of thousands of values before graphql-js coerces (and prints) them', async () => {
+    const huge = Object.fromEntries(Array.from({ length: 10_292 }, (_, i) => [`k${i}`, 0]));
+    const res = await server.post({
+      query: 'mutation ($i: SignUpInput!) { signUp(input: $i) { accessToken } }',
+      variables: { i: huge },
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(1000);
+    expect(JSON.parse(text).errors[0]).toMatchObject({
+      message: 'Variables may hold at most 1000 values (maxVariableValues).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
+  it('answers persisted queries and subscriptions as unsupported, not as our failure', async () => {
+    const persisted = await server.post({
+      query: '{ __typename }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } },
+    });
+    const body = (await persisted.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    const subscription = await server.post({ query: 'subscription { __typename }' });
+    expect(subscription.status).toBe(400);
+    expect(await subscription.json()).toMatchObject({
+      errors: [
+        { message: 'This server does not serve subscriptions.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ],
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { LoginDocument } from '../generated/graphql';
+import { BusyError } from '../../src/errors/domain-errors';
 import { describeEachDatabase } from '../helpers/databases';
 import { createHeldHasher, type HeldHasher } from '../helpers/held-hasher';
 import { TEST_PASSWORD, startTestServer, type GraphQLResponse, type TestServer } from '../helpers/test-server';
@@ -109,5 +110,28 @@ describeEachDatabase('login throttling', (dialect) => {
     expect(throttled).toHaveLength(22);
     expect(held.verifies - verifies).toBe(3);
     expect(extensionsOf(await login('alice@example.com'))).toEqual(THROTTLED);
+  });
+});
+
+describeEachDatabase('attempts the server was too busy to check', (dialect) => {
+  let server: TestServer;
+  beforeEach(async () => {
+    const real = (await createHeldHasher()).hasher;
+    // Every verify refused as busy, as the hash queue does under a flood.
+    const busy = {
+      ...real,
+      verify: () => Promise.reject(new BusyError(1)),
+      verifyAgainstDummy: () => Promise.reject(new BusyError(1)),
+    };
+    server = await startTestServer(dialect, { passwordHasher: busy });
+  });
+  afterEach(() => server.close());
+
+  it('are given back, leaving no counter row behind', async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await server.execute(LoginDocument, { email: `busy${i}@example.com`, password: 'wrong password!' });
+      expect(res.errors?.[0]?.extensions?.code).toBe('TOO_MANY_REQUESTS');
+    }
+    expect(await server.countRows('attempt_counters')).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const SECRET = 's'.repeat(32);
+const REFRESH_SECRET = 'r'.repeat(32);
 
 describe('loadConfig', () => {
   it('has working defaults for a newcomer: port 4000, SQLite under ./data, 15-minute tokens', () => {
@@ -28,6 +29,11 @@ describe('loadConfig', () => {
         PORT: '8080',
         DATABASE_URL: 'postgres://app@db:5432/tollgate',
         JWT_SECRET: SECRET,
+        REFRESH_TOKEN_SECRET: REFRESH_SECRET,
+        JWT_ALGORITHM: 'ES256',
+        JWT_KEYS_DIR: 'keys',
+        JWT_KEYS_RELOAD_INTERVAL: '1m',
+        JWKS_MAX_AGE: '1h',
         JWT_ISSUER: 'https://auth.example.com',
         JWT_AUDIENCE: 'api.example.com',
         ACCESS_TOKEN_TTL: '5m',
@@ -42,10 +48,12 @@ describe('loadConfig', () => {
       port: 8080,
       database: { kind: 'postgres', url: 'postgres://app@db:5432/tollgate' },
       jwt: { issuer: 'https://auth.example.com', audience: 'api.example.com', accessTokenTtlSeconds: 300 },
+      signingKeys: { algorithm: 'ES256', keysDir: '/srv/app/keys', reloadIntervalSeconds: 60, jwksMaxAgeSeconds: 3600 },
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       logLevel: 'warn',
     });
     expect(config.jwt.secret?.toString()).toBe(SECRET);
+    expect(config.refreshTokenSecret?.toString()).toBe(REFRESH_SECRET);
   });
 
   it('takes a file: DATABASE_URL relative to the working directory', () => {
@@ -100,5 +108,50 @@ describe('loadConfig', () => {
   it('counts the secret in bytes, not characters', () => {
     // 11 three-byte characters: 33 bytes.
     expect(loadConfig({ JWT_SECRET: '鍵'.repeat(11) }).jwt.secret).toHaveLength(33);
+  });
+});
+
+describe('loadConfig: abuse limits', () => {
+  it('paces accounts and limits refreshes by default', () => {
+    expect(loadConfig({}).throttle).toMatchObject({
+      loginPerAccount: { max: 20, windowSeconds: 900, slowdownSeconds: 10 },
+      refreshPerIp: { max: 600, windowSeconds: 60 },
+    });
+  });
+
+  it('reads the account and refresh limits', () => {
+    const config = loadConfig({
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '50',
+      LOGIN_ACCOUNT_SLOWDOWN: '30s',
+      LOGIN_FAILURE_WINDOW: '1h',
+      REFRESH_MAX_PER_IP: '5000',
+      REFRESH_WINDOW: '5m',
+    });
+    expect(config.throttle.loginPerAccount).toEqual({ max: 50, windowSeconds: 3600, slowdownSeconds: 30 });
+    expect(config.throttle.refreshPerIp).toEqual({ max: 5000, windowSeconds: 300 });
+  });
+
+  it.each([
+    ['LOGIN_MAX_FAILURES_PER_ACCOUNT', { LOGIN_MAX_FAILURES_PER_ACCOUNT: '0' }],
+    ['LOGIN_MAX_FAILURES_PER_ACCOUNT', { LOGIN_MAX_FAILURES_PER_ACCOUNT: 'twenty' }],
+    ['LOGIN_ACCOUNT_SLOWDOWN', { LOGIN_ACCOUNT_SLOWDOWN: '0' }],
+    ['LOGIN_ACCOUNT_SLOWDOWN', { LOGIN_ACCOUNT_SLOWDOWN: '10 seconds' }],
+    ['LOGIN_ACCOUNT_SLOWDOWN', { LOGIN_ACCOUNT_SLOWDOWN: '6m' }],
+    // A pace as long as the window it paces would be a lockout.
+    ['LOGIN_ACCOUNT_SLOWDOWN', { LOGIN_ACCOUNT_SLOWDOWN: '2m', LOGIN_FAILURE_WINDOW: '2m' }],
+    ['REFRESH_MAX_PER_IP', { REFRESH_MAX_PER_IP: '0' }],
+    ['REFRESH_MAX_PER_IP', { REFRESH_MAX_PER_IP: '-5' }],
+    ['REFRESH_WINDOW', { REFRESH_WINDOW: '0' }],
+    ['REFRESH_WINDOW', { REFRESH_WINDOW: '2h' }],
+  ])('refuses a bad %s with a message that names it', (variable, env) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
   });
 });

@@ -10,6 +10,8 @@ import { testViewer } from '../helpers/viewers';
 function broker() {
   let subscriber: ((event: RevocationEvent) => void) | null = null;
   const bus: RevocationBus = {
+    shared: false,
+    listeningSince: () => 0,
     async start(onEvent) {
       subscriber = onEvent;
     },
@@ -37,6 +39,7 @@ describe('a starting instance', () => {
         return [];
       },
       roleChangesSince: async () => [],
+      sessionState: async () => null,
     };
     const revocations = new Revocations({
       source,

@@ -25,7 +25,7 @@ describe('access tokens', () => {
     }
   };
 
-  it('issues an HS256 at+jwt that verifies into the same identity', () => {
+  it('issues an HS256 at+jwt, with a kid derived from the secret, that verifies into the same identity', () => {
     const { token, expiresIn } = tokens.issue({
       id: 'user-1',
       roles: [Role.EDITOR],
@@ -34,7 +34,7 @@ describe('access tokens', () => {
     });
     expect(expiresIn).toBe(900);
     const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString());
-    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: expect.stringMatching(/^hs256-[A-Za-z0-9_-]{12}$/) });
     const viewer = tokens.verify(token);
     expect(viewer).toMatchObject({
       id: 'user-1',

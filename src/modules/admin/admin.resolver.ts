@@ -3,7 +3,7 @@ import { Args, ArgsType, Ctx, Field, ID, Int, Mutation, Query, Resolver } from '
 import { RequireRole } from '../../auth/policies';
 import { Role } from '../../auth/roles';
 import type { Context } from '../../context';
-import { pageSize, toConnection } from '../../graphql/connection';
+import { Paged, pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/keyset-cursor';
 import { AuditEventConnection } from '../audit/audit.type';
 import type { AuditRepository } from '../audit/audit.repository';
@@ -75,6 +75,7 @@ export class AdminResolver {
   }
 
   @RequireRole(Role.ADMIN)
+  @Paged(AUDIT_PAGE)
   @Query(() => AuditEventConnection, { description: 'Security events, newest first.' })
   async auditEvents(
     @Args(() => AuditEventsArgs) { first, after, userId }: AuditEventsArgs,

@@ -19,21 +19,6 @@ export class AuditLog {
     private readonly now: () => number,
   ) {}
 
-  /**
-   * Records the event unless `limit` events of its type were already recorded for its
-   * session since `since` (ms): for events a client can repeat at will, so they are seen
-   * without letting one client fill the log. (Concurrent calls may pass `limit` by a few.)
-   */
-  async recordUpTo(
-    limit: number,
-    since: number,
-    type: AuditEventType,
-    entry: AuditEntry & { userId: string; sessionId: string },
-  ): Promise<void> {
-    if ((await this.events.countForSession(type, entry.userId, entry.sessionId, since)) >= limit) return;
-    await this.record(type, entry);
-  }
-
   async record(type: AuditEventType, entry: AuditEntry = {}): Promise<void> {
     await this.events.insert({
       id: randomUUID(),

@@ -28,20 +28,6 @@ export class AuditRepository {
       .execute();
   }
 
-  /** How many events of `type` were recorded for the user's session since `since` (ms). */
-  async countForSession(type: AuditEventType, userId: string, sessionId: string, since: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('audit_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      // (user_id, at) is indexed; the session narrows what it finds.
-      .where('user_id', '=', userId)
-      .where('session_id', '=', sessionId)
-      .where('type', '=', type)
-      .where('at', '>=', since)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /** Newest first; `before` is the (at, id) of the last event of the previous page. */
   async list(limit: number, before: AuditCursor | null, userId: string | null): Promise<AuditPage> {
     let query = this.db.selectFrom('audit_events').selectAll();

@@ -53,6 +53,15 @@ export class AttemptCounterRepository {
       .where('window_ends_at', '=', windowEndsAt)
       .where('count', '>', 0)
       .execute();
+    // A counter back at zero counts nothing: gone at once, so attempts given back (refused,
+    // or the server was busy) leave no row behind. One that a concurrent attempt has
+    // raised again in between is kept by the condition.
+    await this.db
+      .deleteFrom('attempt_counters')
+      .where('key', '=', key)
+      .where('window_ends_at', '=', windowEndsAt)
+      .where('count', '=', 0)
+      .execute();
   }
 
   /** Deletes counters whose window ended at or before `now`; returns how many went. */

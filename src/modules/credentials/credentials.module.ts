@@ -2,13 +2,17 @@ import { singleCredentialCheckRule } from '../../graphql/single-credential-check
 import { defineModule } from '../module';
 import { AttemptCounterRepository } from './attempt-counter.repository';
 import { AttemptLimiter } from './attempt-limiter';
+import { databaseAttemptStore, withFallback } from './attempt-store';
 import { CredentialsResolver } from './credentials.resolver';
 import { CREDENTIAL_MUTATIONS, CredentialsService } from './credentials.service';
 import * as attemptCounters from './migrations/0005_attempt_counters';
+import { RedisAttemptStore } from './redis-attempt-store';
 
 declare module '../module' {
   interface Services {
     readonly credentials: CredentialsService;
+    /** Counts attempts (logins, sign-ups, refreshes, password changes) before their work. */
+    readonly attemptLimiter: AttemptLimiter;
   }
 }
 
@@ -16,22 +20,29 @@ declare module '../module' {
 export const credentialsModule = defineModule({
   name: 'credentials',
   migrations: { '0005_attempt_counters': attemptCounters },
-  createServices({ config, database, now, deriveKey }, { users, sessions, audit }) {
-    const counters = new AttemptCounterRepository(database.db);
+  createServices({ config, database, logger, now, deriveKey }, { users, sessions, audit }) {
+    // The database always: alone without Redis (shared by instances on one PostgreSQL), else Redis's fallback.
+    const inDatabase = databaseAttemptStore(new AttemptCounterRepository(database.db), now);
+    const store = config.redis
+      ? withFallback(new RedisAttemptStore(config.redis, logger), inDatabase, logger)
+      : inDatabase;
+    const attemptLimiter = new AttemptLimiter(store, deriveKey('attempt counters'));
     const credentials = new CredentialsService({
       users,
       sessions,
       audit,
-      limiter: new AttemptLimiter(counters, deriveKey('attempt counters'), now),
+      limiter: attemptLimiter,
       throttle: config.throttle,
       auditKey: deriveKey('audit email pseudonyms'),
     });
-    return { credentials };
+    return { credentials, attemptLimiter };
   },
-  createResolvers: ({ credentials, sessions }) => [new CredentialsResolver(credentials, sessions)],
+  createResolvers: ({ credentials }) => [new CredentialsResolver(credentials)],
   validationRules: [singleCredentialCheckRule(CREDENTIAL_MUTATIONS)],
   housekeeping({ database }) {
     const counters = new AttemptCounterRepository(database.db);
     return [{ name: 'ended attempt windows', run: (now) => counters.purgeEnded(now) }];
   },
+  start: ({ attemptLimiter }) => attemptLimiter.start(),
+  stop: ({ attemptLimiter }) => attemptLimiter.close(),
 });

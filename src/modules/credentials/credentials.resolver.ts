@@ -5,16 +5,13 @@ import { Public, SignedIn } from '../../auth/policies';
 import type { Context } from '../../context';
 import { RefreshError } from '../../errors/domain-errors';
 import { signedIn } from '../../graphql/signed-in';
-import type { IssuedSession, SessionService } from '../session/session.service';
+import type { IssuedSession } from '../session/session.service';
 import type { CredentialsService } from './credentials.service';
 import { AuthPayload, ChangePasswordArgs, LoginArgs, RefreshArgs, SignUpArgs } from './credentials.types';
 
 @Resolver()
 export class CredentialsResolver {
-  constructor(
-    private readonly auth: CredentialsService,
-    private readonly sessions: SessionService,
-  ) {}
+  constructor(private readonly auth: CredentialsService) {}
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Creates a USER account and signs it in.' })
@@ -44,7 +41,7 @@ export class CredentialsResolver {
     const presented = refreshToken || ctx.refreshCookie.presented;
     if (!presented) throw new RefreshError('REFRESH_TOKEN_INVALID');
     try {
-      return toPayload(await this.sessions.refresh(presented, ctx.client), fromCookie || useCookie === true, ctx);
+      return toPayload(await this.auth.refresh(presented, ctx.client), fromCookie || useCookie === true, ctx);
     } catch (error) {
       // A dead cookie would be sent again and again; drop it.
       if (fromCookie && error instanceof RefreshError) ctx.refreshCookie.clear();

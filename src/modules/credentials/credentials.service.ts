@@ -1,8 +1,9 @@
 import { keyedHash } from '../../auth/keyed-hash';
 import { normalizePassword } from '../../auth/passwords';
+import { throttlingAddress } from '../../auth/throttling-address';
 import type { Viewer } from '../../auth/tokens';
 import type { ThrottleConfig } from '../../config';
-import { InvalidCredentialsError, InvalidInputError } from '../../errors/domain-errors';
+import { InvalidCredentialsError, InvalidInputError, RefreshError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { ClientInfo } from '../../auth/client-info';
@@ -40,6 +41,17 @@ export class CredentialsService {
         refusal: 'Too many wrong current passwords; try again later.',
       },
       signUpPerIp: { name: 'sign-up:ip', limit: throttle.signUpPerIp, refusal: 'Too many sign-ups; try again later.' },
+      loginPerAccount: {
+        name: 'login:account',
+        limit: throttle.loginPerAccount,
+        // Unknown emails are paced alike: this says nothing about whether the account exists.
+        refusal: 'Too many failed logins for this account; try again in a few seconds.',
+      },
+      refreshPerIp: {
+        name: 'refresh:ip',
+        limit: throttle.refreshPerIp,
+        refusal: 'Too many refreshes from this address; try again shortly.',
+      },
     };
   }
 
@@ -54,18 +66,22 @@ export class CredentialsService {
   }
 
   /**
-   * Every attempt is counted before the hash, per email and IP and per IP; only a failure
-   * keeps its count. Unknown emails are counted like known ones, so being throttled says
-   * nothing about whether an account exists.
+   * Every attempt is counted before the hash, per IP, per email and IP, and per account
+   * (the email from every IP); only a failure keeps its count. The first two stop; the
+   * account rule only paces, so that failures from elsewhere cannot lock its owner out.
+   * Unknown emails are counted like known ones, so being throttled says nothing about
+   * whether an account exists.
    */
   async login(email: string, password: string, client: ClientInfo): Promise<IssuedSession> {
     normalizePassword(password);
     const attempted = canonicalEmail(email).slice(0, EMAIL_MAX_LENGTH);
     const ip = ipOf(client);
     // The IP first: once it is over its limit, no per-email counter is even created for a new email.
+    // The account last: an address the rules above stopped takes none of the account's paced slots.
     const reservation = await this.deps.limiter.reserve([
       { rule: this.rules.loginPerIp, subject: ip },
       { rule: this.rules.loginPerEmailAndIp, subject: `${attempted}\0${ip}` },
+      { rule: this.rules.loginPerAccount, subject: attempted },
     ]);
     let issued: IssuedSession;
     try {
@@ -93,6 +109,17 @@ export class CredentialsService {
       client,
     });
     return issued;
+  }
+
+  /**
+   * Exchanges a refresh token, counted per IP whether it works or not: each costs database
+   * writes, and no token guessing is needed for a flood. A refused refresh leaves the
+   * token unused.
+   */
+  async refresh(presented: string, client: ClientInfo): Promise<IssuedSession> {
+    const reservation = await this.deps.limiter.reserve([{ rule: this.rules.refreshPerIp, subject: ipOf(client) }]);
+    // Kept on success too: this is a rate, not a count of failures.
+    return refundUnless(reservation, RefreshError, () => this.deps.sessions.refresh(presented, client));
   }
 
   /**
@@ -138,9 +165,9 @@ export class CredentialsService {
   }
 }
 
-/** Requests without a socket address (none in practice) share one budget rather than escaping it. */
+/** An IPv6 client counts by its /64; requests without an address share one budget rather than escaping it. */
 function ipOf(client: ClientInfo): string {
-  return client.ip ?? 'unknown';
+  return throttlingAddress(client.ip);
 }
 
 /**

@@ -24,7 +24,10 @@ export class AuthPayload {
   @Field(() => Int, { nullable: true, description: 'Seconds until the refresh token can no longer be used.' })
   refreshExpiresIn!: number | null;
 
-  @Field(() => User, { description: 'The caller themself, readable in full on this response.' })
+  @Field(() => User, {
+    description:
+      'The caller themself: their own fields (email, roles…) are readable on this response, before any token is sent.',
+  })
   user!: User;
 }
 

@@ -4,6 +4,7 @@ import { Revocations } from '../../auth/revocation/revocations';
 import { defineModule } from '../module';
 import * as sessionsAndAudit from './migrations/0002_sessions_and_audit';
 import * as credentialsVersion from './migrations/0004_credentials_version';
+import * as refreshTokenReplays from './migrations/0008_refresh_token_replays';
 import { SessionRepository } from './session.repository';
 import { SessionResolver } from './session.resolver';
 import { SessionService } from './session.service';
@@ -22,13 +23,18 @@ export const ENDED_SESSION_RETENTION_MS = 30 * 86_400_000;
 /** Sessions: refresh-token rotation and reuse detection, logout, instant revocation. */
 export const sessionModule = defineModule({
   name: 'session',
-  migrations: { '0002_sessions_and_audit': sessionsAndAudit, '0004_credentials_version': credentialsVersion },
+  migrations: {
+    '0002_sessions_and_audit': sessionsAndAudit,
+    '0004_credentials_version': credentialsVersion,
+    '0008_refresh_token_replays': refreshTokenReplays,
+  },
   createServices({ config, database, logger, now, tokens, deriveKey }, { userRepository, audit }) {
     const repository = new SessionRepository(database.db, database.dialect);
     const revocations = new Revocations({
       source: {
         endedSessionsSince: (since) => repository.endedSince(since),
         roleChangesSince: (since) => userRepository.rolesChangedSince(since),
+        sessionState: (sessionId) => repository.revocationState(sessionId),
       },
       bus: config.redis ? createRedisBus(config.redis.url, config.redis.keyPrefix, logger) : createLocalBus(),
       now,

@@ -37,10 +37,21 @@ export type Rotation =
   | { readonly outcome: 'lost' }
   | { readonly outcome: 'ended' };
 
+/** The most recently used open sessions `mySessions` lists; older ones still exist and can be ended with logoutAll. */
+export const MAX_LISTED_SESSIONS = 100;
+
 export interface EndedSession {
   readonly id: string;
   /** Epoch milliseconds, as stored: never earlier than the newest access token the session issued. */
   readonly endedAtMs: number;
+}
+
+export interface SessionRevocationState {
+  readonly userId: string;
+  /** Epoch milliseconds; null while the session is open. */
+  readonly endedAtMs: number | null;
+  readonly rolesVersion: number;
+  readonly rolesChangedAtMs: number | null;
 }
 
 export interface PresentedToken {
@@ -156,6 +167,20 @@ export class SessionRepository {
     }
   }
 
+  /**
+   * Claims one of the first `limit` audit records of a rotated token's replays: one
+   * conditional update, so concurrent replays (on any instance) cannot all pass the count.
+   */
+  async claimReplayRecord(tokenHash: string, limit: number): Promise<boolean> {
+    const claimed = await this.db
+      .updateTable('refresh_tokens')
+      .set((eb) => ({ replays_recorded: eb('replays_recorded', '+', 1) }))
+      .where('token_hash', '=', tokenHash)
+      .where('replays_recorded', '<', limit)
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) === 1;
+  }
+
   /** The session's user and state in one read; null when the session is gone. */
   holder(sessionId: string): Promise<SessionHolder | null> {
     return holderOf(this.db, sessionId);
@@ -198,6 +223,8 @@ export class SessionRepository {
       .where('last_used_at', '>', now - idleTimeout)
       .orderBy('last_used_at', 'desc')
       .orderBy('id')
+      // Every login opens a session: a script logging in all day must not make this answer grow without end.
+      .limit(MAX_LISTED_SESSIONS)
       .execute();
     return rows.map(toRecord);
   }
@@ -212,6 +239,26 @@ export class SessionRepository {
       .where((eb) => eb.or([eb('ended_at', '<', cutoff), eb('expires_at', '<', cutoff)]))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /**
+   * One session's end and its user's roles version, read together: what decides a token
+   * while the revocation list is in doubt. One primary-key lookup and a join.
+   */
+  async revocationState(sessionId: string): Promise<SessionRevocationState | null> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['sessions.user_id', 'sessions.ended_at', 'users.roles_version', 'users.roles_changed_at'])
+      .where('sessions.id', '=', sessionId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      userId: row.user_id,
+      endedAtMs: row.ended_at === null ? null : Number(row.ended_at),
+      rolesVersion: Number(row.roles_version),
+      rolesChangedAtMs: row.roles_changed_at === null ? null : Number(row.roles_changed_at),
+    };
   }
 
   /** Sessions ended since `since`, oldest first: what a starting instance must remember. */

@@ -12,7 +12,9 @@ export class SessionResolver {
   constructor(private readonly sessions: SessionService) {}
 
   @SignedIn()
-  @Query(() => [Session], { description: "The caller's open sessions, most recently used first." })
+  @Query(() => [Session], {
+    description: "The caller's open sessions, most recently used first (at most 100; logoutAll ends them all).",
+  })
   async mySessions(@Ctx() { viewer }: Context): Promise<Session[]> {
     const { id, sessionId } = signedIn(viewer);
     const open = await this.sessions.listOpen(id);

@@ -102,7 +102,7 @@ export class SessionService {
         found = await sessions.findByTokenHash(tokenHash);
         rotatedAt = found?.rotatedAt ?? null;
         if (!found || rotatedAt === null) throw new RefreshError('REFRESH_TOKEN_INVALID');
-        holder = await this.twin(found.session, client, rotatedAt);
+        holder = await this.twin(found.session, tokenHash, client);
       }
     } else if (now - rotatedAt > policy.reuseGraceMs) {
       await this.end({ sessionIds: [session.id] }, 'reused', now);
@@ -113,7 +113,7 @@ export class SessionService {
       });
       throw new RefreshError('REFRESH_TOKEN_REUSED');
     } else {
-      holder = await this.twin(session, client, rotatedAt);
+      holder = await this.twin(session, tokenHash, client);
     }
 
     if (!holder || holder.ended) throw new RefreshError('REFRESH_TOKEN_INVALID');
@@ -135,16 +135,18 @@ export class SessionService {
    * recorded, with whether they came from the client that rotated the token, so reuse is
    * visible; the first few per rotation, since a client can replay as often as it likes.
    */
-  private async twin(session: SessionRecord, client: ClientInfo, rotatedAt: number): Promise<SessionHolder | null> {
+  private async twin(session: SessionRecord, tokenHash: string, client: ClientInfo): Promise<SessionHolder | null> {
     const holder = await this.deps.sessions.holder(session.id);
-    // The session row carries the client of its last rotation: the first caller's.
-    const first = holder?.lastClient;
-    await this.deps.audit.recordUpTo(REPLAYS_RECORDED_PER_ROTATION, rotatedAt, AuditEventType.REFRESH_TOKEN_REPLAYED, {
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      details: { sameClient: first?.ip === client.ip && first?.userAgent === client.userAgent },
-    });
+    if (await this.deps.sessions.claimReplayRecord(tokenHash, REPLAYS_RECORDED_PER_ROTATION)) {
+      // The session row carries the client of its last rotation: the first caller's.
+      const first = holder?.lastClient;
+      await this.deps.audit.record(AuditEventType.REFRESH_TOKEN_REPLAYED, {
+        userId: session.userId,
+        sessionId: session.id,
+        client,
+        details: { sameClient: first?.ip === client.ip && first?.userAgent === client.userAgent },
+      });
+    }
     return holder;
   }
 

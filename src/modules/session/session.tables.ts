@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { UsersTable } from '../user/user.tables';
 
 export type SessionEndReason =
@@ -26,6 +27,8 @@ export interface RefreshTokensTable {
   created_at: number;
   /** When this token was exchanged for the next one; null while it is the session's newest. */
   rotated_at: number | null;
+  /** Replays of this token within the grace window recorded in the audit log (capped). */
+  replays_recorded: Generated<number>;
 }
 
 declare module '../../db/database' {

@@ -4,7 +4,7 @@ import { Role } from '../../auth/roles';
 import type { Context } from '../../context';
 import type { UserRecord } from './user.model';
 import { USER_PAGE, UserConnection, UserPageArgs } from './user-connection.type';
-import { pageSize, toConnection } from '../../graphql/connection';
+import { Paged, pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/keyset-cursor';
 import type { UserService } from './user.service';
 import { User } from './user.type';
@@ -28,6 +28,7 @@ export class UserResolver {
   }
 
   @RequireRole(Role.ADMIN)
+  @Paged(USER_PAGE)
   @Query(() => UserConnection, { description: `Every user, oldest first, at most ${USER_PAGE.max} a page.` })
   async users(@Args(() => UserPageArgs) { first, after }: UserPageArgs): Promise<UserConnection> {
     const page = await this.service.list(pageSize(first, USER_PAGE), after ? decodeCursor(after) : null);
