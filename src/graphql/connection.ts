@@ -66,6 +66,16 @@ export function Paged(bounds: PageBounds): ReturnType<typeof Extensions> {
   return Extensions({ [PAGE_BOUNDS_EXTENSION]: bounds });
 }
 
+export const LIST_LENGTH_EXTENSION = 'tollgateMaxItems';
+
+/**
+ * Declares the most items an unpaged list field returns, so the query cost rule prices its
+ * contents that many times (an undeclared list counts once per enclosing item).
+ */
+export function MaxItems(max: number): ReturnType<typeof Extensions> {
+  return Extensions({ [LIST_LENGTH_EXTENSION]: max });
+}
+
 /** Checks a requested page size against its bounds; a null or missing `first` means the default. */
 export function pageSize(first: number | null | undefined, bounds: PageBounds): number {
   const size = first ?? bounds.default;

@@ -21,7 +21,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { ErrorCode } from '../errors/graphql-errors';
-import { PAGE_BOUNDS_EXTENSION, type PageBounds } from './connection';
+import { LIST_LENGTH_EXTENSION, PAGE_BOUNDS_EXTENSION, type PageBounds } from './connection';
 
 /**
  * What an operation may ask the server to resolve. The document limits bound its
@@ -98,8 +98,10 @@ export function operationCost(
         if (selection.selectionSet && field) {
           const page = pageSizeOf(field, selection, limits);
           const listed = isList(field.type);
-          // A paged list holds `page` items; a connection passes its page on to the lists it returns.
-          const times = listed ? (page ?? items) : 1;
+          // A paged list holds `page` items, a list that declares its length that many; a connection
+          // passes its page on to the lists it returns.
+          const declared = field.extensions[LIST_LENGTH_EXTENSION] as number | undefined;
+          const times = listed ? (page ?? declared ?? items) : 1;
           cost += times * costOf(selection.selectionSet, getNamedType(field.type), !listed && page ? page : 1);
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -27,7 +27,7 @@ const BOUNDED_ELSEWHERE: Readonly<Record<string, string>> = {
   'UserConnection.edges': 'one page: at most the `first` of users (≤ 100)',
   'AuditEventConnection.edges': 'one page: at most the `first` of auditEvents (≤ 200)',
   'User.roles': 'one entry per role (3)',
-  'Query.mySessions': "the caller's open sessions (not paged: see the report)",
+  'Query.mySessions': 'at most MAX_LISTED_SESSIONS (100), declared with @MaxItems and priced so',
 };
 
 function isList(type: GraphQLType): boolean {
@@ -125,5 +125,16 @@ describe('the query cost rule', () => {
     }
     expect(unbounded).toEqual([]);
     expect(paged.sort()).toEqual(['Query.auditEvents', 'Query.users']);
+  });
+
+  it('prices a list that declares its length by that length, not once (15 aliased mySessions)', () => {
+    const aliases = Array.from(
+      { length: 15 },
+      (_, i) => `a${i}: mySessions { id createdAt lastUsedAt expiresAt userAgent ip current }`,
+    );
+    const document = parse(`{ ${aliases.join(' ')} }`);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    // 15 × (1 + 100 × 7): once counted as 15 × 8 = 120 while answering 1,500 sessions.
+    expect(operationCost(schema, document, operation)).toBe(15 * (1 + 100 * 7));
   });
 });

@@ -3,7 +3,9 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { SignedIn } from '../../auth/policies';
 import { Role, satisfiesRole } from '../../auth/roles';
 import type { Context } from '../../context';
+import { MaxItems } from '../../graphql/connection';
 import { signedIn } from '../../graphql/signed-in';
+import { MAX_LISTED_SESSIONS } from './session.repository';
 import type { SessionService } from './session.service';
 import { Session } from './session.type';
 
@@ -12,6 +14,7 @@ export class SessionResolver {
   constructor(private readonly sessions: SessionService) {}
 
   @SignedIn()
+  @MaxItems(MAX_LISTED_SESSIONS)
   @Query(() => [Session], {
     description: "The caller's open sessions, most recently used first (at most 100; logoutAll ends them all).",
   })
