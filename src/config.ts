@@ -335,6 +335,14 @@ function parseSecret(raw: string | undefined, nodeEnv: NodeEnv, algorithm: Signi
   return secret;
 }
 
+/**
+ * Where the keys CLI works by default: JWT_KEYS_DIR, else ./keys. Apart from loadConfig because
+ * the CLI needs no database and no secret, and must run where the rest of the config is incomplete.
+ */
+export function keysCliDirectory(env: Env = process.env, cwd: string = process.cwd()): string {
+  return path.resolve(cwd, nonEmpty(env.JWT_KEYS_DIR) ?? 'keys');
+}
+
 function parseSigningKeys(env: Env, cwd: string): SigningKeysConfig {
   const algorithm = oneOf('JWT_ALGORITHM', env.JWT_ALGORITHM, SIGNING_ALGORITHMS, 'HS256');
   const dir = nonEmpty(env.JWT_KEYS_DIR);

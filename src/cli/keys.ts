@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { keysCliDirectory } from '../config';
 import { keysCommand } from './keys.command';
 
 // A CLI of its own: it needs no database and no secret, only the key directory.
@@ -6,7 +6,7 @@ keysCommand(process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),
   now: () => new Date(),
-  defaultDir: path.resolve(process.env.JWT_KEYS_DIR?.trim() || 'keys'),
+  defaultDir: keysCliDirectory(),
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {
