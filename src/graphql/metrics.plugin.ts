@@ -1,14 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  Kind,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLFormattedError,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
+import { rootFields } from './root-fields';
 import { ErrorCode } from '../errors/graphql-errors';
 import type { Metrics } from '../observability/metrics';
 
@@ -64,29 +58,4 @@ function resultOf(error: GraphQLFormattedError): string {
   const reason = error.extensions?.reason;
   const result = typeof reason === 'string' ? reason : codeOf(error);
   return RESULTS.has(result) ? result : 'other';
-}
-
-/** The operation's root fields (through fragments), with the key each answers under. */
-function rootFields(document: DocumentNode, operation: OperationDefinitionNode): Array<{ name: string; key: string }> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const fields: Array<{ name: string; key: string }> = [];
-  const entered = new Set<string>();
-  const pending: SelectionSetNode[] = [operation.selectionSet];
-  for (let set = pending.pop(); set; set = pending.pop()) {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        fields.push({ name: selection.name.value, key: selection.alias?.value ?? selection.name.value });
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        pending.push(selection.selectionSet);
-      } else if (!entered.has(selection.name.value)) {
-        entered.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) pending.push(fragment.selectionSet);
-      }
-    }
-  }
-  return fields;
 }

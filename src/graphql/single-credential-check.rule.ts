@@ -1,12 +1,6 @@
-import {
-  GraphQLError,
-  Kind,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import { ErrorCode } from '../errors/graphql-errors';
+import { rootFields } from './root-fields';
 
 /**
  * Refuses an operation that selects more than one credential-checking root field
@@ -19,7 +13,7 @@ export function singleCredentialCheckRule(fieldNames: readonly string[]): Valida
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
       if (operation.operation !== 'mutation') return false;
-      const found = rootFieldsNamed(operation.selectionSet, guarded, fragmentsOf(context));
+      const found = rootFields(context.getDocument(), operation).filter((field) => guarded.has(field.name));
       if (found.length > 1) {
         context.reportError(
           new GraphQLError(
@@ -34,39 +28,4 @@ export function singleCredentialCheckRule(fieldNames: readonly string[]): Valida
       return false;
     },
   });
-}
-
-function fragmentsOf(context: ValidationContext): ReadonlyMap<string, FragmentDefinitionNode> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of context.getDocument().definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  return fragments;
-}
-
-/** Root fields with a guarded name, through inline fragments and spreads (each fragment once: cycles stop). */
-function rootFieldsNamed(
-  root: SelectionSetNode,
-  names: ReadonlySet<string>,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-): string[] {
-  const found: string[] = [];
-  const seen = new Set<string>();
-  const pending: SelectionSetNode[] = [root];
-  for (let set = pending.pop(); set; set = pending.pop()) {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (names.has(selection.name.value)) found.push(selection.name.value);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        pending.push(selection.selectionSet);
-      } else {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment && !seen.has(fragment.name.value)) {
-          seen.add(fragment.name.value);
-          pending.push(fragment.selectionSet);
-        }
-      }
-    }
-  }
-  return found;
 }

@@ -1,13 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  Kind,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type GraphQLFormattedError,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
+import { rootFields } from './root-fields';
 import { ErrorCode } from '../errors/graphql-errors';
 
 /**
@@ -55,28 +49,10 @@ export function wholeRequestRefusal(
 }
 
 /**
- * The response names of the operation's root fields, through fragments. `@skip` and
- * `@include` are not evaluated: a field they left out counts as not refused, so such a
- * request stays 200 rather than claim a refusal it cannot prove.
+ * The response names of the operation's root fields. `@skip` and `@include` are not
+ * evaluated: a field they left out counts as not refused, so such a request stays 200
+ * rather than claim a refusal it cannot prove.
  */
 function rootResponseKeys(document: DocumentNode, operation: OperationDefinitionNode): Set<string> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const keys = new Set<string>();
-  const entered = new Set<string>();
-  const pending: SelectionSetNode[] = [operation.selectionSet];
-  for (let set = pending.pop(); set; set = pending.pop()) {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) keys.add(selection.alias?.value ?? selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) pending.push(selection.selectionSet);
-      else if (!entered.has(selection.name.value)) {
-        entered.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) pending.push(fragment.selectionSet);
-      }
-    }
-  }
-  return keys;
+  return new Set(rootFields(document, operation).map((field) => field.key));
 }
