@@ -4,6 +4,19 @@ import { ConfigError, loadConfig } from '../../src/config';
 const SECRET = 's'.repeat(32);
 const REFRESH_SECRET = 'r'.repeat(32);
 
+/** loadConfig(env) fails with a ConfigError whose message starts with the variable's name. */
+function expectRefusalNaming(variable: string, env: Record<string, string>): void {
+  let error: unknown;
+  try {
+    loadConfig(env);
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).variable).toBe(variable);
+  expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
+}
+
 describe('loadConfig', () => {
   it('has working defaults for a newcomer: port 4000, SQLite under ./data, 15-minute tokens', () => {
     const config = loadConfig({}, '/srv/app');
@@ -89,17 +102,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET', { JWT_SECRET: 'short' }],
     ['JWT_SECRET', { NODE_ENV: 'production' }],
     ['JWT_SECRET', { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) }],
-  ])('refuses a bad %s with a message that names it', (variable, env) => {
-    let error: unknown;
-    try {
-      loadConfig(env);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe(variable);
-    expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
-  });
+  ])('refuses a bad %s with a message that names it', expectRefusalNaming);
 
   it('never echoes a rejected secret in its message', () => {
     expect(() => loadConfig({ JWT_SECRET: 'hunter2-short' })).toThrow(/^(?!.*hunter2).*$/s);
@@ -143,15 +146,5 @@ describe('loadConfig: abuse limits', () => {
     ['REFRESH_MAX_PER_IP', { REFRESH_MAX_PER_IP: '-5' }],
     ['REFRESH_WINDOW', { REFRESH_WINDOW: '0' }],
     ['REFRESH_WINDOW', { REFRESH_WINDOW: '2h' }],
-  ])('refuses a bad %s with a message that names it', (variable, env) => {
-    let error: unknown;
-    try {
-      loadConfig(env);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe(variable);
-    expect((error as Error).message.startsWith(`${variable}:`)).toBe(true);
-  });
+  ])('refuses a bad %s with a message that names it', expectRefusalNaming);
 });
