@@ -7,6 +7,7 @@ import { createAccessTokens, maxAcceptanceMsFor, type AccessTokens } from './aut
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
+import { createLocalEventBus, type EventBus } from './events/event-bus';
 import { buildAppSchema } from './graphql/schema';
 import { Housekeeping } from './housekeeping';
 import type { Logger } from './logger';
@@ -36,6 +37,7 @@ export type AppServices = Services & {
   readonly signingKeys: KeyRing;
   readonly housekeeping: Housekeeping;
   readonly passwords: PasswordHasher;
+  readonly events: EventBus;
   /** Stops the modules' background work and closes the database. */
   close(): Promise<void>;
 };
@@ -61,10 +63,12 @@ export async function createServices(config: Config, options: AppOptions): Promi
       signingKeys: infrastructure.signingKeys,
       housekeeping,
       passwords: infrastructure.passwords,
+      events: infrastructure.events,
       async close() {
         housekeeping.stop();
         infrastructure.signingKeys.close();
         await stopModules();
+        await infrastructure.events.close();
         await database.close();
       },
     };
@@ -201,6 +205,7 @@ async function createInfrastructure(
     signingKeys,
     passwords,
     deriveKey: (purpose) => deriveKey(rootSecret, purpose),
+    events: createLocalEventBus(),
   };
 }
 

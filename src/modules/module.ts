@@ -5,6 +5,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import type { AccessTokens } from '../auth/tokens';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/connect';
+import type { EventBus } from '../events/event-bus';
 import type { HousekeepingTask } from '../housekeeping';
 import type { Logger } from '../logger';
 
@@ -32,6 +33,8 @@ export interface Infrastructure {
    * key: these keys stay the same when signing keys rotate or the algorithm changes.
    */
   deriveKey(purpose: string): Buffer;
+  /** Domain events (what changed, by id), to this instance's and, with Redis, every instance's subscribers. */
+  readonly events: EventBus;
 }
 
 /**
