@@ -170,13 +170,13 @@ async function createInfrastructure(
   database: DatabaseHandle,
 ): Promise<Infrastructure> {
   const now = options.now ?? Date.now;
-  const { algorithm, keysDir, reloadIntervalSeconds } = config.signingKeys;
+  const { algorithm, source, reloadIntervalSeconds } = config.signingKeys;
   const signingKeys = await KeyRing.load({
     algorithm,
     // Generated only to sign: under ES256/RS256 an HS256 secret only verifies, and only when set.
     secret:
       config.jwt.secret ?? (algorithm === 'HS256' ? loadOrCreateSigningSecret(config.dataDir, options.logger) : null),
-    keysDir,
+    source,
     retiredKeyLifetimeMs: retiredKeyLifetimeMs(
       maxAcceptanceMsFor(config.jwt.accessTokenTtlSeconds),
       reloadIntervalSeconds * 1000,

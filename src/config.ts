@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { KeySource } from './auth/keys/key-source';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './auth/keys/signing-key';
 
 /** Where the process runs; decides introspection, the landing page, stack traces and secret rules. */
@@ -19,11 +20,15 @@ export interface JwtConfig {
 }
 
 export interface SigningKeysConfig {
-  /** JWT_ALGORITHM: HS256 signs with JWT_SECRET; ES256 and RS256 with the signing key of `keysDir`. */
+  /** JWT_ALGORITHM: HS256 signs with JWT_SECRET; ES256 and RS256 with the signing key of `source`. */
   readonly algorithm: SigningAlgorithm;
-  /** JWT_KEYS_DIR: `<kid>.pem` private keys and `keys.conf`; required for ES256/RS256, verify-only under HS256. */
-  readonly keysDir: string | null;
-  /** How often every instance re-reads `keysDir` (so a published key reaches all of them). */
+  /**
+   * The private keys, from exactly one of JWT_KEYS_DIR (`<kid>.pem` and `keys.conf`),
+   * JWT_PRIVATE_KEY_FILE (PEM files, the first signs) or JWT_PRIVATE_KEY (one PEM). Required
+   * for ES256/RS256; under HS256 their keys only verify.
+   */
+  readonly source: KeySource | null;
+  /** How often every instance re-reads the key files (so a published key reaches all of them). */
   readonly reloadIntervalSeconds: number;
   /** `Cache-Control: max-age` of the JWKS. */
   readonly jwksMaxAgeSeconds: number;
@@ -345,16 +350,16 @@ export function keysCliDirectory(env: Env = process.env, cwd: string = process.c
 
 function parseSigningKeys(env: Env, cwd: string): SigningKeysConfig {
   const algorithm = oneOf('JWT_ALGORITHM', env.JWT_ALGORITHM, SIGNING_ALGORITHMS, 'HS256');
-  const dir = nonEmpty(env.JWT_KEYS_DIR);
-  if (dir === undefined && algorithm !== 'HS256') {
+  const source = parseKeySource(env, cwd);
+  if (source === null && algorithm !== 'HS256') {
     throw new ConfigError(
       'JWT_KEYS_DIR',
-      `is required when JWT_ALGORITHM is ${algorithm}: a directory of <kid>.pem private keys (npm run keys:generate)`,
+      `is required when JWT_ALGORITHM is ${algorithm}: a directory of <kid>.pem private keys (npm run keys:generate), or set JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY`,
     );
   }
   return {
     algorithm,
-    keysDir: dir === undefined ? null : path.resolve(cwd, dir),
+    source,
     reloadIntervalSeconds: duration('JWT_KEYS_RELOAD_INTERVAL', env.JWT_KEYS_RELOAD_INTERVAL, {
       fallback: 30,
       min: 1,
@@ -362,6 +367,45 @@ function parseSigningKeys(env: Env, cwd: string): SigningKeysConfig {
     }),
     jwksMaxAgeSeconds: duration('JWKS_MAX_AGE', env.JWKS_MAX_AGE, { fallback: 300, min: 0, max: 86400 }),
   };
+}
+
+/** PEM text is long and ends in a dashed footer; a value without one is a path or a typo, and is not quoted back. */
+const PEM_PRIVATE_KEY =
+  /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\n-----END (?:[A-Z]+ )?PRIVATE KEY-----\n?$/;
+
+function parseKeySource(env: Env, cwd: string): KeySource | null {
+  const dir = nonEmpty(env.JWT_KEYS_DIR);
+  const files = nonEmpty(env.JWT_PRIVATE_KEY_FILE);
+  // Not trimmed: a secret is used as given. Platforms that cannot hold newlines pass them as "\n".
+  const pem = env.JWT_PRIVATE_KEY === undefined || env.JWT_PRIVATE_KEY === '' ? undefined : env.JWT_PRIVATE_KEY;
+  const given = [
+    dir === undefined ? null : 'JWT_KEYS_DIR',
+    files === undefined ? null : 'JWT_PRIVATE_KEY_FILE',
+    pem === undefined ? null : 'JWT_PRIVATE_KEY',
+  ].filter((name) => name !== null);
+  if (given.length > 1) {
+    throw new ConfigError(given[1]!, `cannot be combined with ${given[0]}: the signing keys come from one source`);
+  }
+  if (dir !== undefined) return { kind: 'directory', variable: 'JWT_KEYS_DIR', dir: path.resolve(cwd, dir) };
+  if (files !== undefined) {
+    const list = files.split(',').map((file) => file.trim());
+    if (list.some((file) => file === '')) {
+      throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'must be a PEM file or a comma-separated list of them');
+    }
+    const resolved = list.map((file) => path.resolve(cwd, file));
+    if (new Set(resolved).size !== resolved.length) {
+      throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'lists the same file twice');
+    }
+    return { kind: 'files', variable: 'JWT_PRIVATE_KEY_FILE', files: resolved };
+  }
+  if (pem !== undefined) {
+    const text = pem.includes('\n') ? pem : pem.replaceAll('\\n', '\n');
+    if (!PEM_PRIVATE_KEY.test(text.trim() + '\n')) {
+      throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PEM private key ("-----BEGIN PRIVATE KEY-----" …)');
+    }
+    return { kind: 'environment', variable: 'JWT_PRIVATE_KEY', pem: text };
+  }
+  return null;
 }
 
 /**

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { readKeyDirectory, writeStates } from '../../src/auth/keys/key-directory';
 import { addSigningKey } from '../../src/auth/keys/key-generation';
 import { KeyRing, retiredKeyLifetimeMs } from '../../src/auth/keys/key-ring';
+import type { KeySource } from '../../src/auth/keys/key-source';
 import type { AsymmetricAlgorithm, SigningAlgorithm } from '../../src/auth/keys/signing-key';
 import { maxAcceptanceMsFor } from '../../src/auth/tokens';
 import type { TestClock } from './clock';
@@ -59,12 +60,13 @@ export const TEST_RETIRED_KEY_LIFETIME_MS = retiredKeyLifetimeMs(
 
 export function loadTestKeyRing(
   clock: TestClock,
-  options: { algorithm: SigningAlgorithm; keysDir?: string | null; secret?: Buffer | null },
+  options: { algorithm: SigningAlgorithm; keysDir?: string | null; source?: KeySource; secret?: Buffer | null },
 ): Promise<KeyRing> {
+  const { keysDir } = options;
   return KeyRing.load({
     algorithm: options.algorithm,
     secret: options.secret ?? null,
-    keysDir: options.keysDir ?? null,
+    source: options.source ?? (keysDir ? { kind: 'directory', variable: 'JWT_KEYS_DIR', dir: keysDir } : null),
     retiredKeyLifetimeMs: TEST_RETIRED_KEY_LIFETIME_MS,
     reloadIntervalMs: TEST_RELOAD_INTERVAL_MS,
     now: clock.now,

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConfigError } from '../../src/config';
 import { JWKS_PATH } from '../../src/server';
@@ -38,6 +41,7 @@ function verifyWithJose(jwksUrl: string, token: string, issuer: string, audience
 }
 
 const jwksUrlOf = (server: TestServer) => new URL(JWKS_PATH, server.url).href;
+const ecKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
 describe.each(['ES256', 'RS256'] as const)('%s tokens, verified by another service through the JWKS', (alg) => {
   const directory = new TestKeyDirectory();
@@ -138,5 +142,61 @@ describe('starting with a key directory that cannot sign', () => {
     } finally {
       directory.dispose();
     }
+  });
+});
+
+/*
+ * The same proof with keys that come from mounted secret files or the environment instead of
+ * a key directory: the kid is the key's thumbprint, and the second file is published before
+ * it signs, so a verifier's cached JWKS already knows it when a rolling restart promotes it.
+ */
+describe('keys from JWT_PRIVATE_KEY_FILE and JWT_PRIVATE_KEY, verified through the JWKS', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tollgate-key-files-'));
+  const pemOf = (key: KeyObject) => key.export({ format: 'pem', type: 'pkcs8' }) as string;
+  const [current, next] = [ecKey(), ecKey()];
+  const currentFile = path.join(dir, 'current.pem');
+  const nextFile = path.join(dir, 'next.pem');
+  writeFileSync(currentFile, pemOf(current), { mode: 0o600 });
+  writeFileSync(nextFile, pemOf(next), { mode: 0o600 });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const signInAndVerify = async (env: Record<string, string>, email: string) => {
+    const server = await startTestServer('sqlite', { env: { JWT_ALGORITHM: 'ES256', JWT_SECRET: '', ...env } });
+    try {
+      const user = await server.signIn(email);
+      const { keys } = (await (await fetch(jwksUrlOf(server))).json()) as { keys: Array<{ kid: string }> };
+      const answer = await verifyWithJose(jwksUrlOf(server), user.accessToken, 'tollgate', 'tollgate-api');
+      return { kid: headerOf(user.accessToken).kid, published: keys.map((key) => key.kid), answer };
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('signs with the first file and publishes the second; jose accepts the token', async () => {
+    const { kid, published, answer } = await signInAndVerify(
+      { JWT_PRIVATE_KEY_FILE: `${currentFile},${nextFile}` },
+      'files@example.com',
+    );
+    expect(kid).toMatch(/^es256-[A-Za-z0-9_-]{16}$/);
+    expect(published).toHaveLength(2);
+    expect(published[0]).toBe(kid);
+    expect(answer).toMatchObject({ exitCode: 0, verified: true, header: { alg: 'ES256', kid } });
+
+    // Promotion by a rolling restart with the list reversed: the same kids, the other one signs.
+    const promoted = await signInAndVerify(
+      { JWT_PRIVATE_KEY_FILE: `${nextFile},${currentFile}` },
+      'promoted@example.com',
+    );
+    expect(promoted.kid).toBe(published[1]);
+    expect(promoted.answer).toMatchObject({ exitCode: 0, verified: true });
+  });
+
+  it('signs with a key held in the environment (escaped newlines), with the kid the same key has as a file', async () => {
+    const fromFile = await signInAndVerify({ JWT_PRIVATE_KEY_FILE: currentFile }, 'file-only@example.com');
+    const escaped = pemOf(current).trimEnd().replaceAll('\n', '\\n');
+    const fromEnvironment = await signInAndVerify({ JWT_PRIVATE_KEY: escaped }, 'environment@example.com');
+    expect(fromEnvironment.kid).toBe(fromFile.kid);
+    expect(fromEnvironment.published).toEqual([fromFile.kid]);
+    expect(fromEnvironment.answer).toMatchObject({ exitCode: 0, verified: true });
   });
 });

@@ -61,7 +61,12 @@ describe('loadConfig', () => {
       port: 8080,
       database: { kind: 'postgres', url: 'postgres://app@db:5432/tollgate' },
       jwt: { issuer: 'https://auth.example.com', audience: 'api.example.com', accessTokenTtlSeconds: 300 },
-      signingKeys: { algorithm: 'ES256', keysDir: '/srv/app/keys', reloadIntervalSeconds: 60, jwksMaxAgeSeconds: 3600 },
+      signingKeys: {
+        algorithm: 'ES256',
+        source: { kind: 'directory', variable: 'JWT_KEYS_DIR', dir: '/srv/app/keys' },
+        reloadIntervalSeconds: 60,
+        jwksMaxAgeSeconds: 3600,
+      },
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
       logLevel: 'warn',
     });

@@ -28,7 +28,7 @@ function configErrorOf(run: () => unknown): ConfigError {
 describe('loadConfig: signing algorithm, key directory and refresh-token secret', () => {
   it('defaults to HS256 with no key directory, reloads every 30 s and lets the JWKS be cached 5 minutes', () => {
     expect(loadConfig({}, '/srv/app')).toMatchObject({
-      signingKeys: { algorithm: 'HS256', keysDir: null, reloadIntervalSeconds: 30, jwksMaxAgeSeconds: 300 },
+      signingKeys: { algorithm: 'HS256', source: null, reloadIntervalSeconds: 30, jwksMaxAgeSeconds: 300 },
       refreshTokenSecret: null,
     });
   });

@@ -20,7 +20,7 @@ import { asymmetricKeyFromPem, type SigningKey } from './signing-key';
 export const STATE_FILE = 'keys.conf';
 export const KEY_FILE_SUFFIX = '.pem';
 /** A PEM private key is at most a few KB; anything larger is not one. */
-const MAX_KEY_FILE_BYTES = 16 * 1024;
+export const MAX_KEY_FILE_BYTES = 16 * 1024;
 const MAX_STATE_FILE_BYTES = 64 * 1024;
 /** Far more than a rotation needs; a directory with more is a mistake. */
 export const MAX_KEYS = 50;
@@ -90,7 +90,7 @@ async function listDirectory(dir: string): Promise<string[]> {
   }
 }
 
-async function readSmallFile(file: string, maxBytes: number): Promise<{ text: string; mode: number }> {
+export async function readSmallFile(file: string, maxBytes: number): Promise<{ text: string; mode: number }> {
   // stat follows symbolic links: mounted secrets (Kubernetes) are links into a hidden directory.
   const info = await stat(file);
   if (!info.isFile()) throw new KeyDirectoryError(`${path.basename(file)} is not a file`);

@@ -1,8 +1,9 @@
 import { ConfigError } from '../../config';
 import type { Logger } from '../../logger';
 import { jwksDocument, type JwksDocument } from './jwks';
-import { KeyDirectoryError, readKeyDirectory, STATE_FILE } from './key-directory';
+import { KeyDirectoryError, STATE_FILE } from './key-directory';
 import { isKeyId } from './key-id';
+import { canChange, describeKeySource, readKeySource, type KeySource } from './key-source';
 import { hmacSigningKey, type SigningAlgorithm, type SigningKey, type SigningKeys } from './signing-key';
 
 /**
@@ -25,8 +26,8 @@ export interface KeyRingOptions {
   readonly algorithm: SigningAlgorithm;
   /** The HS256 secret: it signs under HS256, and only verifies under ES256/RS256. */
   readonly secret: Buffer | null;
-  /** JWT_KEYS_DIR: required for ES256/RS256; under HS256 its keys only verify. */
-  readonly keysDir: string | null;
+  /** The private keys (JWT_KEYS_DIR, JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY): required for ES256/RS256; under HS256 they only verify. */
+  readonly source: KeySource | null;
   /**
    * How long a retired key keeps verifying: the longest any token it signed can be
    * accepted, counted from when the last instance can have signed with it.
@@ -68,13 +69,15 @@ export class KeyRing implements SigningKeys {
     private snapshot: Snapshot,
   ) {}
 
-  /** Reads every key once; a directory that cannot be used stops the start-up, naming the variable. */
+  /** Reads every key once; a source that cannot be used stops the start-up, naming the variable. */
   static async load(options: KeyRingOptions): Promise<KeyRing> {
     let snapshot: Snapshot;
     try {
       snapshot = await buildSnapshot(options);
     } catch (error) {
-      if (error instanceof KeyDirectoryError) throw new ConfigError('JWT_KEYS_DIR', error.message);
+      if (error instanceof KeyDirectoryError) {
+        throw new ConfigError(options.source?.variable ?? 'JWT_ALGORITHM', error.message);
+      }
       throw error;
     }
     const ring = new KeyRing(options, snapshot);
@@ -127,7 +130,8 @@ export class KeyRing implements SigningKeys {
 
   /** Reloads every interval until close(). */
   start(): void {
-    if (this.timer || this.options.keysDir === null) return;
+    const { source } = this.options;
+    if (this.timer || source === null || !canChange(source)) return;
     this.timer = setInterval(() => void this.reload(), this.options.reloadIntervalMs);
     this.timer.unref();
   }
@@ -141,6 +145,10 @@ export class KeyRing implements SigningKeys {
     return this.options.logger;
   }
 
+  private get keySource(): string | null {
+    return this.options.source === null ? null : describeKeySource(this.options.source);
+  }
+
   private async readAndSwap(): Promise<boolean> {
     let next: Snapshot;
     try {
@@ -148,7 +156,7 @@ export class KeyRing implements SigningKeys {
     } catch (error) {
       const message = error instanceof KeyDirectoryError ? error.message : String(error);
       this.logger.error(
-        { keysDir: this.options.keysDir, problem: message },
+        { keySource: this.keySource, problem: message },
         'signing keys not reloaded; keeping the keys in use',
       );
       return false;
@@ -177,19 +185,19 @@ export class KeyRing implements SigningKeys {
     for (const warning of snapshot.warnings) {
       if (this.warned.has(warning)) continue;
       this.warned.add(warning);
-      this.logger.warn({ keysDir: this.options.keysDir }, warning);
+      this.logger.warn({ keySource: this.keySource }, warning);
     }
   }
 }
 
 async function buildSnapshot(options: KeyRingOptions): Promise<Snapshot> {
-  const { algorithm, keysDir, retiredKeyLifetimeMs } = options;
+  const { algorithm, source, retiredKeyLifetimeMs } = options;
   const hmac = options.secret ? hmacSigningKey(options.secret) : null;
-  const directory = keysDir === null ? null : await readKeyDirectory(keysDir);
+  const directory = source === null ? null : await readKeySource(source);
   const byKid = new Map<string, Entry>();
   let signing: SigningKey | null = algorithm === 'HS256' ? hmac : null;
   const warnings = (directory?.looselyProtected ?? []).map(
-    (name) => `${name} in JWT_KEYS_DIR can be read by other users: chmod 600 it`,
+    (name) => `${name} in ${source!.variable} can be read by other users: chmod 600 it`,
   );
   if (algorithm === 'HS256' && directory?.states.signing) {
     warnings.push(`JWT_ALGORITHM is HS256: the secret signs, and ${directory.states.signing} only verifies`);
@@ -221,7 +229,9 @@ async function buildSnapshot(options: KeyRingOptions): Promise<Snapshot> {
   }
   if (!signing) {
     throw new KeyDirectoryError(
-      `no key signs: name one in ${keysDir}/${STATE_FILE} ("signing <kid>"), e.g. with npm run keys:promote -- <kid>`,
+      source?.kind === 'directory'
+        ? `no key signs: name one in ${source.dir}/${STATE_FILE} ("signing <kid>"), e.g. with npm run keys:promote -- <kid>`
+        : `names no private key, and JWT_ALGORITHM ${algorithm} needs one to sign`,
     );
   }
   return { signing, warnings, byKid, kidless: hmac ? byKid.get(hmac.kid)! : null };
