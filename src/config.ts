@@ -369,14 +369,32 @@ function parseSigningKeys(env: Env, cwd: string): SigningKeysConfig {
   };
 }
 
-/** PEM text is long and ends in a dashed footer; a value without one is a path or a typo, and is not quoted back. */
-const PEM_PRIVATE_KEY =
-  /^-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\n-----END (?:[A-Z]+ )?PRIVATE KEY-----\n?$/;
+/** A private key's PEM header: what JWT_PRIVATE_KEY must hold, and a path variable must not. */
+const PEM_PRIVATE_KEY_HEADER = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+
+/**
+ * A key pasted where its path belongs (the usual `*_FILE` mix-up) would be quoted back in
+ * "… does not exist": such a value is refused without being echoed, as is anything that
+ * could not be a path.
+ */
+function keyPath(variable: string, value: string): string {
+  if (/-----BEGIN|PRIVATE KEY/.test(value)) {
+    throw new ConfigError(
+      variable,
+      'holds PEM text, not a path: put the key itself in JWT_PRIVATE_KEY, or its path here',
+    );
+  }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (value.length > 4096 || /[\u0000-\u001f\u007f]|\\n/.test(value)) {
+    throw new ConfigError(variable, 'is not a file path');
+  }
+  return value;
+}
 
 function parseKeySource(env: Env, cwd: string): KeySource | null {
   const dir = nonEmpty(env.JWT_KEYS_DIR);
   const files = nonEmpty(env.JWT_PRIVATE_KEY_FILE);
-  // Not trimmed: a secret is used as given. Platforms that cannot hold newlines pass them as "\n".
+  // Whitespace around PEM means nothing. Platforms that cannot hold newlines pass them as "\n".
   const pem = env.JWT_PRIVATE_KEY === undefined || env.JWT_PRIVATE_KEY === '' ? undefined : env.JWT_PRIVATE_KEY;
   const given = [
     dir === undefined ? null : 'JWT_KEYS_DIR',
@@ -386,9 +404,13 @@ function parseKeySource(env: Env, cwd: string): KeySource | null {
   if (given.length > 1) {
     throw new ConfigError(given[1]!, `cannot be combined with ${given[0]}: the signing keys come from one source`);
   }
-  if (dir !== undefined) return { kind: 'directory', variable: 'JWT_KEYS_DIR', dir: path.resolve(cwd, dir) };
+  if (dir !== undefined) {
+    return { kind: 'directory', variable: 'JWT_KEYS_DIR', dir: path.resolve(cwd, keyPath('JWT_KEYS_DIR', dir)) };
+  }
   if (files !== undefined) {
-    const list = files.split(',').map((file) => file.trim());
+    const list = keyPath('JWT_PRIVATE_KEY_FILE', files)
+      .split(',')
+      .map((file) => file.trim());
     if (list.some((file) => file === '')) {
       throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'must be a PEM file or a comma-separated list of them');
     }
@@ -399,8 +421,9 @@ function parseKeySource(env: Env, cwd: string): KeySource | null {
     return { kind: 'files', variable: 'JWT_PRIVATE_KEY_FILE', files: resolved };
   }
   if (pem !== undefined) {
-    const text = pem.includes('\n') ? pem : pem.replaceAll('\\n', '\n');
-    if (!PEM_PRIVATE_KEY.test(text.trim() + '\n')) {
+    const trimmed = pem.trim();
+    const text = trimmed.includes('\n') ? trimmed : trimmed.replaceAll('\\n', '\n');
+    if (!PEM_PRIVATE_KEY_HEADER.test(text)) {
       throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PEM private key ("-----BEGIN PRIVATE KEY-----" …)');
     }
     return { kind: 'environment', variable: 'JWT_PRIVATE_KEY', pem: text };

@@ -29,6 +29,9 @@ const SECRET_KEYS = new Set([
 
 const ARGUMENT_NAMES = 'password|currentPassword|newPassword|refreshToken|accessToken|token|secret';
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  // A PEM private key (a path variable given the key itself, a library quoting its input), to its
+  // footer or the end of the string.
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, CENSOR],
   // A compact JWS: three base64url parts, the first a JSON header (`{"` is `eyJ`).
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, CENSOR],
   // RFC 6750 credentials after their scheme, and Basic ones.
@@ -40,7 +43,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 // Every pattern above needs one of these: most strings (paths, ids, messages) are passed after one test.
-const MIGHT_HOLD_A_SECRET = /eyJ|bearer|basic|__host-|tollgate|password|token|secret/i;
+const MIGHT_HOLD_A_SECRET = /eyJ|bearer|basic|__host-|tollgate|password|token|secret|private key/i;
 
 const MAX_DEPTH = 8;
 

@@ -1,9 +1,11 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { KeyRing } from '../../src/auth/keys/key-ring';
+import { readSmallFile, refuseIfChangedWhileRead } from '../../src/auth/keys/key-directory';
 import type { KeySource } from '../../src/auth/keys/key-source';
 import { ConfigError, loadConfig } from '../../src/config';
 import { TestClock } from '../helpers/clock';
@@ -73,11 +75,68 @@ describe('loadConfig: where the signing keys come from', () => {
     expect(error.message).toMatch(/JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY/);
   });
 
-  it('never quotes a private key it refuses', () => {
+  it.each(['JWT_PRIVATE_KEY_FILE', 'JWT_KEYS_DIR'])(
+    'refuses a key pasted into %s (where its path belongs) without quoting it',
+    (variable) => {
+      const pem = pemOf(ecKey());
+      for (const value of [pem, pem.trimEnd().replaceAll('\n', '\\n')]) {
+        const error = configErrorOf(() => loadConfig({ JWT_ALGORITHM: 'ES256', [variable]: value }));
+        expect(error.variable).toBe(variable);
+        expect(error.message).toMatch(/holds PEM text, not a path/);
+        expect(error.message).not.toMatch(/MI[GI]/);
+      }
+    },
+  );
+
+  it('accepts the forms keys come in: escaped newlines with a real one at the end, EC parameters first', () => {
     const pem = pemOf(ecKey());
-    const truncated = pem.slice(0, pem.length - 30);
-    const error = configErrorOf(() => loadConfig({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: truncated }));
-    expect(error.message).not.toContain(pem.split('\n')[1]!.slice(0, 20));
+    const escapedWithNewline = pem.trimEnd().replaceAll('\n', '\\n') + '\n';
+    expect(
+      loadConfig({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: escapedWithNewline }).signingKeys.source,
+    ).toMatchObject({
+      pem: pem.trim(),
+    });
+  });
+});
+
+describe('one PEM parser for every source', () => {
+  const clock = new TestClock();
+  const fromEnvironment = (pem: string): KeySource => ({ kind: 'environment', variable: 'JWT_PRIVATE_KEY', pem });
+
+  it('skips the EC PARAMETERS block openssl ecparam -genkey writes first', async () => {
+    const key = ecKey();
+    const parameters = '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
+    const traditional = key.export({ format: 'pem', type: 'sec1' }) as string;
+    const ring = await loadTestKeyRing(clock, {
+      algorithm: 'ES256',
+      source: fromEnvironment(parameters + traditional),
+    });
+    expect(ring.signingKey().alg).toBe('ES256');
+  });
+
+  it.each<[string, () => string]>([
+    ['two private keys joined together', () => pemOf(ecKey()) + pemOf(ecKey())],
+    [
+      'a key with its public key',
+      () =>
+        pemOf(ecKey()) + (ecKey().export({ format: 'pem', type: 'pkcs8' }) as string).replaceAll('PRIVATE', 'PUBLIC'),
+    ],
+  ])('refuses %s rather than silently use the first', async (_what, pem) => {
+    const start = loadTestKeyRing(clock, { algorithm: 'ES256', source: fromEnvironment(pem()) });
+    await expect(start).rejects.toMatchObject({
+      variable: 'JWT_PRIVATE_KEY',
+      message: expect.stringMatching(/2 PEM blocks/),
+    });
+  });
+
+  it('refuses a cut-off key at start-up without quoting any of it', async () => {
+    const pem = pemOf(ecKey());
+    const start = loadTestKeyRing(clock, {
+      algorithm: 'ES256',
+      source: fromEnvironment(pem.slice(0, pem.length - 40)),
+    });
+    await expect(start).rejects.toMatchObject({ message: expect.stringMatching(/not an unencrypted PEM private key/) });
+    await expect(start).rejects.toMatchObject({ message: expect.not.stringMatching(/MI[GI]/) });
   });
 });
 
@@ -181,7 +240,7 @@ describe('the key ring over a list of PEM files', () => {
         variable: 'JWT_PRIVATE_KEY',
         pem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
       }),
-      /JWT_PRIVATE_KEY is not an unencrypted PEM private key/,
+      /the key is not an unencrypted PEM private key/,
     ],
   ];
 
@@ -225,6 +284,40 @@ describe('the key ring over a list of PEM files', () => {
     expect(ring.signingKey().kid).not.toBe(oldKid);
     // A key that left the list verifies nothing more: a rotation keeps it listed until its tokens expire.
     expect(ring.find(oldKid)).toBeNull();
+  });
+
+  it('refuses a FIFO swapped in for a key file at once, instead of blocking every later reload', async () => {
+    const file = write('next.pem', ecKey());
+    const ring = await loadTestKeyRing(clock, {
+      algorithm: 'ES256',
+      source: files(write('current.pem', ecKey()), file),
+    });
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+    // Without a writer, a blocking open() would never return; non-blocking, it is refused as "not a file".
+    expect(await ring.reload()).toBe(false);
+    rmSync(file);
+    writeFileSync(file, pemOf(ecKey()), { mode: 0o600 });
+    expect(await ring.reload()).toBe(true);
+  });
+
+  it('refuses a set of files one of which changed while the set was read', async () => {
+    const file = write('current.pem', ecKey());
+    const { identity } = await readSmallFile(file, 16 * 1024);
+    await expect(refuseIfChangedWhileRead([[file, identity]])).resolves.toBeUndefined();
+    writeFileSync(file, pemOf(ecKey()));
+    await expect(refuseIfChangedWhileRead([[file, identity]])).rejects.toThrow(
+      /current\.pem changed while the keys were read/,
+    );
+  });
+
+  it('shares one queued read among the reloads asked for while a read runs', async () => {
+    const ring = await loadTestKeyRing(clock, { algorithm: 'ES256', source: files(write('current.pem', ecKey())) });
+    const first = ring.reload();
+    const [second, third] = [ring.reload(), ring.reload()];
+    expect(second).toBe(third);
+    expect(second).not.toBe(first);
+    expect(await Promise.all([first, second, third])).toEqual([true, true, true]);
   });
 
   it('does not poll the environment, which cannot change', async () => {

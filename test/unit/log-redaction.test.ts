@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { scrubString, scrubValue } from '../../src/observability/log-redaction';
@@ -21,6 +22,19 @@ function bufferedLogger() {
 }
 
 describe('log redaction', () => {
+  it('removes a PEM private key, whole or cut off, from any string', () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    }) as string;
+    const body = pem.split('\n')[1]!;
+    for (const text of [`JWT_KEYS_DIR: /srv/${pem} does not exist`, `problem: ${pem.slice(0, 80)}`]) {
+      const scrubbed = scrubString(text);
+      expect(scrubbed).not.toContain(body.slice(0, 20));
+      expect(scrubbed).toContain('[redacted]');
+    }
+  });
+
   it('removes credentials from strings however they are quoted', () => {
     const cases = [
       `Authorization: Bearer ${JWT}`,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isKeyId } from './key-id';
 import { asymmetricKeyFromPem, type SigningKey } from './signing-key';
@@ -54,6 +55,7 @@ export async function readKeyDirectory(dir: string): Promise<KeyDirectory> {
   if (keyFiles.length > MAX_KEYS) throw new KeyDirectoryError(`holds more than ${MAX_KEYS} key files`);
   const keys: SigningKey[] = [];
   const looselyProtected: string[] = [];
+  const read: Array<[string, FileIdentity]> = [];
   for (const name of keyFiles) {
     const kid = name.slice(0, -KEY_FILE_SUFFIX.length);
     if (!isKeyId(kid)) {
@@ -62,7 +64,8 @@ export async function readKeyDirectory(dir: string): Promise<KeyDirectory> {
       );
     }
     const file = path.join(dir, name);
-    const { text, mode } = await readSmallFile(file, MAX_KEY_FILE_BYTES);
+    const { text, mode, identity } = await readSmallFile(file, MAX_KEY_FILE_BYTES);
+    read.push([file, identity]);
     if ((mode & 0o077) !== 0) looselyProtected.push(name);
     try {
       keys.push(asymmetricKeyFromPem(kid, text));
@@ -71,6 +74,7 @@ export async function readKeyDirectory(dir: string): Promise<KeyDirectory> {
     }
   }
   const states = await readStates(dir);
+  await refuseIfChangedWhileRead(read);
   const kids = new Set(keys.map((key) => key.kid));
   if (states.signing !== null && !kids.has(states.signing)) {
     throw new KeyDirectoryError(`${STATE_FILE}: the signing key ${states.signing} has no file ${states.signing}.pem`);
@@ -90,12 +94,72 @@ async function listDirectory(dir: string): Promise<string[]> {
   }
 }
 
-export async function readSmallFile(file: string, maxBytes: number): Promise<{ text: string; mode: number }> {
-  // stat follows symbolic links: mounted secrets (Kubernetes) are links into a hidden directory.
-  const info = await stat(file);
-  if (!info.isFile()) throw new KeyDirectoryError(`${path.basename(file)} is not a file`);
-  if (info.size > maxBytes) throw new KeyDirectoryError(`${path.basename(file)} is larger than ${maxBytes} bytes`);
-  return { text: await readFile(file, 'utf8'), mode: info.mode };
+/** What identifies the file that was read, to notice it being replaced while a set of files is read. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Reads a small regular file through one descriptor: opened non-blocking (a FIFO swapped in
+ * would otherwise block a libuv thread forever, and with it every later reload and the exit),
+ * checked with fstat on that descriptor (no window between the check and the read), and read
+ * to at most `maxBytes + 1` bytes (a file growing after the check is still refused).
+ */
+export async function readSmallFile(
+  file: string,
+  maxBytes: number,
+): Promise<{ text: string; mode: number; identity: FileIdentity }> {
+  // open follows symbolic links: mounted secrets (Kubernetes) are links into a hidden directory.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new KeyDirectoryError(`${path.basename(file)} is not a file`);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) throw new KeyDirectoryError(`${path.basename(file)} is larger than ${maxBytes} bytes`);
+    const identity = { dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+    return { text: buffer.subarray(0, length).toString('utf8'), mode: info.mode, identity };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Files read one after another can straddle an update (a Kubernetes Secret flips its `..data`
+ * link between two reads) and mix two versions into a set that never existed: refused as a
+ * whole, the keys in use stay and the next reload reads the finished update.
+ */
+export async function refuseIfChangedWhileRead(read: ReadonlyArray<readonly [string, FileIdentity]>): Promise<void> {
+  for (const [file, identity] of read) {
+    if (!(await isUnchanged(file, identity))) {
+      throw new KeyDirectoryError(
+        `${path.basename(file)} changed while the keys were read; read again at the next reload`,
+      );
+    }
+  }
+}
+
+/** Whether `file` is still the file that was read (same inode, size and modification time). */
+export async function isUnchanged(file: string, identity: FileIdentity): Promise<boolean> {
+  try {
+    const info = await stat(file);
+    return (
+      info.dev === identity.dev &&
+      info.ino === identity.ino &&
+      info.size === identity.size &&
+      info.mtimeMs === identity.mtimeMs
+    );
+  } catch {
+    return false;
+  }
 }
 
 async function readStates(dir: string): Promise<KeyStates> {

@@ -59,7 +59,8 @@ interface Snapshot {
  */
 export class KeyRing implements SigningKeys {
   private timer: NodeJS.Timeout | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private running: Promise<boolean> | null = null;
+  private queued: Promise<boolean> | null = null;
   private jwksCache: { readonly snapshot: Snapshot; readonly kids: string; readonly document: JwksDocument } | null =
     null;
   private readonly warned = new Set<string>();
@@ -123,9 +124,19 @@ export class KeyRing implements SigningKeys {
    * problem is logged at every attempt until it is fixed. Resolves to whether it applied.
    */
   reload(): Promise<boolean> {
-    const next = this.queue.then(() => this.readAndSwap());
-    this.queue = next;
-    return next;
+    if (!this.running) return this.readNow();
+    // Callers during a read share one read queued behind it: a read that never ends (a
+    // stalled mount) cannot pile up one promise per interval and SIGHUP.
+    this.queued ??= this.running.then(() => {
+      this.queued = null;
+      return this.readNow();
+    });
+    return this.queued;
+  }
+
+  private readNow(): Promise<boolean> {
+    this.running = this.readAndSwap().finally(() => (this.running = null));
+    return this.running;
   }
 
   /** Reloads every interval until close(). */

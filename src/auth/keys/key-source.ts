@@ -1,6 +1,14 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { KeyDirectoryError, MAX_KEY_FILE_BYTES, MAX_KEYS, readKeyDirectory, readSmallFile } from './key-directory';
+import {
+  KeyDirectoryError,
+  MAX_KEY_FILE_BYTES,
+  MAX_KEYS,
+  readKeyDirectory,
+  readSmallFile,
+  refuseIfChangedWhileRead,
+  type FileIdentity,
+} from './key-directory';
 import { jwkThumbprint } from './key-id';
 import { asymmetricKeyFromPem, type SigningKey } from './signing-key';
 
@@ -37,7 +45,7 @@ export async function readKeySource(source: KeySource): Promise<KeySet> {
     case 'files':
       return readKeyFiles(source.files);
     case 'environment':
-      return keySetOf([keyFromPem('JWT_PRIVATE_KEY', source.pem)], []);
+      return keySetOf([keyFromPem('the key', source.pem)], []);
   }
 }
 
@@ -62,6 +70,7 @@ async function readKeyFiles(files: readonly string[]): Promise<KeySet> {
   if (files.length > MAX_KEYS) throw new KeyDirectoryError(`lists more than ${MAX_KEYS} key files`);
   const keys: SigningKey[] = [];
   const looselyProtected: string[] = [];
+  const read: Array<[string, FileIdentity]> = [];
   for (const file of files) {
     const name = path.basename(file);
     let text: string;
@@ -69,14 +78,16 @@ async function readKeyFiles(files: readonly string[]): Promise<KeySet> {
       if ((await stat(file)).isDirectory()) {
         throw new KeyDirectoryError(`${file} is a directory: a directory of <kid>.pem keys is JWT_KEYS_DIR`);
       }
-      const read = await readSmallFile(file, MAX_KEY_FILE_BYTES);
-      text = read.text;
-      if ((read.mode & 0o077) !== 0) looselyProtected.push(file);
+      const { text: content, mode, identity } = await readSmallFile(file, MAX_KEY_FILE_BYTES);
+      text = content;
+      read.push([file, identity]);
+      if ((mode & 0o077) !== 0) looselyProtected.push(file);
     } catch (error) {
       throw fileProblem(file, error);
     }
     keys.push(keyFromPem(name, text));
   }
+  await refuseIfChangedWhileRead(read);
   return keySetOf(keys, looselyProtected);
 }
 
@@ -86,9 +97,10 @@ async function readKeyFiles(files: readonly string[]): Promise<KeySet> {
  */
 function keyFromPem(label: string, pem: string): SigningKey {
   try {
-    const anonymous = asymmetricKeyFromPem('unnamed', pem);
-    const kid = `${anonymous.alg.toLowerCase()}-${jwkThumbprint(anonymous.verificationKey).slice(0, 16)}`;
-    return asymmetricKeyFromPem(kid, pem);
+    return asymmetricKeyFromPem(
+      (publicKey, alg) => `${alg.toLowerCase()}-${jwkThumbprint(publicKey).slice(0, 16)}`,
+      pem,
+    );
   } catch (error) {
     // asymmetricKeyFromPem's messages never quote the key.
     throw new KeyDirectoryError(`${label} ${(error as Error).message}`);

@@ -49,24 +49,37 @@ export function staticSigningKeys(key: SigningKey): SigningKeys {
   };
 }
 
+/** Names a key: a fixed kid (the directory's file name), or one made from the key (its thumbprint). */
+export type KeyIdOf = string | ((publicKey: KeyObject, alg: AsymmetricAlgorithm) => string);
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+/** `openssl ecparam -genkey` writes the curve's parameters before the key: harmless, and skipped. */
+const IGNORED_BLOCKS = new Set(['EC PARAMETERS']);
+
 /**
  * Reads a PKCS#8 or traditional PEM private key. The algorithm follows from the key:
- * EC P-256 is ES256, RSA of at least 2048 bits is RS256; anything else is refused.
+ * EC P-256 is ES256, RSA of at least 2048 bits is RS256; anything else is refused. Exactly
+ * one private key per text: two joined together (current + next in one file) would
+ * otherwise silently lose the second, and a certificate or public key beside it is a mistake.
  */
-export function asymmetricKeyFromPem(kid: string, pem: string | Buffer): SigningKey {
+export function asymmetricKeyFromPem(kidOf: KeyIdOf, pem: string | Buffer): SigningKey {
+  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  const blocks = [...text.matchAll(PEM_BLOCK)].map((match) => match[1]!).filter((label) => !IGNORED_BLOCKS.has(label));
+  if (blocks.length > 1) {
+    throw new Error(`holds ${blocks.length} PEM blocks (${blocks.join(', ')}); one private key is expected`);
+  }
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey(pem);
+    if (blocks.length !== 1 || !blocks[0]!.endsWith('PRIVATE KEY')) throw new Error('not a private key');
+    privateKey = createPrivateKey(text);
   } catch {
     // Not the library's message: it can quote the file's first bytes.
     throw new Error('is not an unencrypted PEM private key');
   }
-  return Object.freeze({
-    kid,
-    alg: asymmetricAlgorithmOf(privateKey),
-    privateKey,
-    verificationKey: createPublicKey(privateKey),
-  });
+  const alg = asymmetricAlgorithmOf(privateKey);
+  const verificationKey = createPublicKey(privateKey);
+  const kid = typeof kidOf === 'string' ? kidOf : kidOf(verificationKey, alg);
+  return Object.freeze({ kid, alg, privateKey, verificationKey });
 }
 
 export function asymmetricAlgorithmOf(key: KeyObject): AsymmetricAlgorithm {
