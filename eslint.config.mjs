@@ -3,7 +3,18 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/generated/', 'data/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'test/generated/',
+      'data/',
+      'web/src/generated/',
+      'web/dist/',
+      'client/dist/',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'test/**', 'bench/**', 'src/cli/**'],
+    files: ['src/config.ts', 'test/**', 'bench/**', 'src/cli/**', 'web/vite.config.ts', 'web/scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },

@@ -5,6 +5,7 @@ import type { LoadResult } from './drivers/load';
 import { ROOT } from './paths';
 import type { BenchSettings } from './settings';
 import type { LoginStorm } from './steps/login-storm';
+import { printOperationAuthorization, type OperationAuthorizationBench } from './steps/operation-authorization';
 import type { RefreshResults } from './steps/refresh';
 import type { RevocationScale } from './steps/revocation-scale';
 import type { Soak } from './steps/soak';
@@ -13,6 +14,8 @@ import type { Throughput, ThroughputRow } from './steps/throughput';
 /** What every step measured. */
 export interface Measurements {
   readonly throughput: Throughput;
+  /** `me` with and without the whole-operation authorization plugin, and asking for reject or a dry run. */
+  readonly operationAuthorization: OperationAuthorizationBench;
   readonly loginStorm: LoginStorm;
   readonly refresh: RefreshResults;
   readonly soak: Soak;
@@ -37,6 +40,7 @@ export interface Results {
   readonly method: { rounds: number; secondsPerRun: number; connections: number; quick: boolean };
   readonly throughput: ThroughputRow[];
   readonly authorizationOverhead: number;
+  readonly operationAuthorization: OperationAuthorizationBench;
   readonly loginStorm: LoginStorm;
   readonly refresh: RefreshResults;
   readonly soak: Soak;
@@ -45,7 +49,7 @@ export interface Results {
 }
 
 export function assembleResults(settings: BenchSettings, measured: Measurements): Results {
-  const { throughput, loginStorm, refresh, soak, revocationList } = measured;
+  const { throughput, operationAuthorization, loginStorm, refresh, soak, revocationList } = measured;
   return {
     date: new Date().toISOString(),
     machine: { cores: cpus().length, node: process.version },
@@ -57,6 +61,7 @@ export function assembleResults(settings: BenchSettings, measured: Measurements)
     },
     throughput: throughput.rows,
     authorizationOverhead: throughput.authorizationOverhead,
+    operationAuthorization,
     loginStorm,
     refresh,
     soak,
@@ -82,6 +87,7 @@ export function printTable(results: Results): void {
       `${pad(t.case, 40)}${num(t.requestsPerSecond)} ${num(t.p50Ms, 1)} ${num(t.p99Ms, 1)} ${num(t.peakRssMb)} ${num(t.vsBareApollo, 2)}× ${num(t.vsRaw, 2)}×`,
     );
   }
+  printOperationAuthorization(results.operationAuthorization);
   const s = results.loginStorm;
   console.log(
     `\nfield-level authorization overhead on users(first:100): ${(results.authorizationOverhead * 100).toFixed(1)}%`,

@@ -4,6 +4,7 @@ import { assembleResults, printTable, writeResults } from './report';
 import { createScratch } from './scratch';
 import { loadSettings, type BenchSettings } from './settings';
 import { runLoginStorm } from './steps/login-storm';
+import { runOperationAuthorizationBench } from './steps/operation-authorization';
 import { runRefreshBench } from './steps/refresh';
 import { measureRevocationScale } from './steps/revocation-scale';
 import { runSoak } from './steps/soak';
@@ -28,11 +29,24 @@ async function main(): Promise<void> {
     const runs = await runInterleavedRounds(cases, settings);
     // Straight after the rounds, so each server's peak RSS is that of the throughput cases alone.
     const throughput = summariseThroughput(cases, runs);
+    const operationAuthorization = await runOperationAuthorizationBench(
+      servers.tollgate,
+      servers.userToken,
+      scratch.dir,
+      settings,
+    );
     const loginStorm = await runLoginStorm(servers.tollgate, servers.userToken, settings);
     const refresh = await runRefreshBench(servers.tollgate, scratch, settings);
     const soak = await runSoak(servers.tollgate, servers.userToken, settings);
     const revocationList = await measureRevocationScale();
-    const results = assembleResults(settings, { throughput, loginStorm, refresh, soak, revocationList });
+    const results = assembleResults(settings, {
+      throughput,
+      operationAuthorization,
+      loginStorm,
+      refresh,
+      soak,
+      revocationList,
+    });
     printTable(results);
     writeResults(results, settings.quick);
   } finally {

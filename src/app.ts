@@ -8,9 +8,12 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/connect';
 import { migrateToLatest } from './db/migrate';
 import { createLocalEventBus, type EventBus } from './events/event-bus';
+import { createRedisEventBus } from './events/redis-event-bus';
 import { buildAppSchema } from './graphql/schema';
 import { Housekeeping } from './housekeeping';
 import type { Logger } from './logger';
+import { createMailer } from './mail/create-mailer';
+import type { Mailer } from './mail/mailer';
 import { MODULES, allMigrations, createResolvers } from './modules';
 import type { Infrastructure, Services, TollgateModule } from './modules/module';
 import { Metrics } from './observability/metrics';
@@ -38,6 +41,7 @@ export type AppServices = Services & {
   readonly housekeeping: Housekeeping;
   readonly passwords: PasswordHasher;
   readonly events: EventBus;
+  readonly mailer: Mailer;
   /** Stops the modules' background work and closes the database. */
   close(): Promise<void>;
 };
@@ -46,9 +50,10 @@ export type AppServices = Services & {
 export async function createServices(config: Config, options: AppOptions): Promise<AppServices> {
   const modules = options.modules ?? MODULES;
   const database = openDatabase(config.database, options.logger, config.databaseTimeouts);
+  let opened: Infrastructure | undefined;
   try {
     await migrateToLatest(database.db, allMigrations(modules));
-    const infrastructure = await createInfrastructure(config, options, database);
+    const infrastructure = (opened = await createInfrastructure(config, options, database));
     const services = buildModuleServices(modules, infrastructure);
     const housekeeping = new Housekeeping(
       modules.flatMap((module) => module.housekeeping?.(infrastructure, services) ?? []),
@@ -64,18 +69,28 @@ export async function createServices(config: Config, options: AppOptions): Promi
       housekeeping,
       passwords: infrastructure.passwords,
       events: infrastructure.events,
+      mailer: infrastructure.mailer,
       async close() {
         housekeeping.stop();
-        infrastructure.signingKeys.close();
         await stopModules();
-        await infrastructure.events.close();
+        await closeInfrastructure(infrastructure);
         await database.close();
       },
     };
   } catch (error) {
+    // A module that failed to build or start must not leave Redis connections and timers
+    // behind: they would keep a CLI (or a test) alive, reconnecting, after the error.
+    if (opened) await closeInfrastructure(opened);
     await database.close();
     throw error;
   }
+}
+
+/** What createInfrastructure opened besides the database (which its opener closes). */
+async function closeInfrastructure(infrastructure: Infrastructure): Promise<void> {
+  infrastructure.signingKeys.close();
+  await infrastructure.events.close();
+  await infrastructure.mailer.close();
 }
 
 export interface App {
@@ -104,7 +119,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     // The server, not the CLI, keeps the tables tidy.
     services.housekeeping.start();
     services.signingKeys.start();
-    const schema = await buildAppSchema(createResolvers(services, modules));
+    const schema = await buildAppSchema(createResolvers(services, modules), {
+      events: services.events,
+      now: options.now ?? Date.now,
+    });
     const http = await createHttpServer(config, {
       schema,
       tokens: services.tokens,
@@ -118,6 +136,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }),
       metrics,
       validationRules: modules.flatMap((module) => module.validationRules ?? []),
+      onRevocation: (listener) => services.revocations.list.onApplied(listener),
+      now: options.now ?? Date.now,
     });
     const metricsServer = config.metrics ? createMetricsServer(config.metrics, metrics, options.logger) : null;
     let metricsUrl: string | null = null;
@@ -205,7 +225,11 @@ async function createInfrastructure(
     signingKeys,
     passwords,
     deriveKey: (purpose) => deriveKey(rootSecret, purpose),
-    events: createLocalEventBus(),
+    // Across the fleet when instances share Redis, as revocations do; on this instance otherwise.
+    events: config.redis
+      ? createRedisEventBus(config.redis.url, config.redis.keyPrefix, options.logger)
+      : createLocalEventBus(),
+    mailer: createMailer(config.mail, options.logger),
   };
 }
 

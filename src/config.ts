@@ -79,6 +79,20 @@ export interface RedisConfig {
   readonly keyPrefix: string;
 }
 
+/** Bounds on GraphQL subscriptions over WebSocket (src/subscriptions/). */
+export interface SubscriptionsConfig {
+  /** Open sockets one signed-in user may hold, over all their sessions (on this instance). */
+  readonly maxConnectionsPerUser: number;
+  /** Open sockets from one client address (an IPv6 /64), signed in or not (on this instance). */
+  readonly maxConnectionsPerIp: number;
+  /** Subscriptions running at once on one socket. */
+  readonly maxSubscriptionsPerConnection: number;
+  /** Milliseconds a socket may stay open before sending `connection_init`. */
+  readonly connectionInitTimeoutMs: number;
+  /** Bytes of one incoming WebSocket message; a larger one closes the socket (1009). */
+  readonly maxMessageBytes: number;
+}
+
 export interface Config {
   readonly nodeEnv: NodeEnv;
   readonly host: string;
@@ -108,6 +122,65 @@ export interface Config {
   readonly databaseTimeouts: DatabaseTimeouts;
   /** Seconds SIGTERM/SIGINT may take to drain requests and close the stores before the process gives up (exit 1). */
   readonly shutdownTimeoutSeconds: number;
+  readonly subscriptions: SubscriptionsConfig;
+  /**
+   * AUTHORIZATION_MODE: what an operation asking for a field its caller may not read gets when
+   * the request does not say (`extensions.authorization`): `partial` (null and an error at that
+   * path, the rest answered) or `reject` (nothing runs; one error per denied path).
+   */
+  readonly authorizationMode: AuthorizationMode;
+  readonly mail: MailConfig;
+  readonly accounts: AccountsConfig;
+  /** Passkeys (WebAuthn): the relying party browsers bind credentials to; null when off. */
+  readonly passkeys: PasskeysConfig | null;
+}
+
+/** The WebAuthn relying party (src/modules/passkeys/). */
+export interface PasskeysConfig {
+  /** WEBAUTHN_RP_ID: the domain credentials are scoped to (`example.com`); every origin must be it or below it. */
+  readonly rpId: string;
+  /** WEBAUTHN_RP_NAME: what the browser's passkey prompt shows. */
+  readonly rpName: string;
+  /** WEBAUTHN_ORIGINS: the exact origins a ceremony may come from (the web app's). */
+  readonly origins: readonly string[];
+}
+
+export type AuthorizationMode = 'partial' | 'reject';
+
+/** How mail leaves (src/mail/): SMTP when SMTP_URL is set, else (never in production) the outbox directory. */
+export interface MailConfig {
+  /** SMTP_URL (`smtp://` or `smtps://`, credentials included): never logged. Null: the outbox. */
+  readonly smtpUrl: string | null;
+  /**
+   * DATA_DIR/outbox: each message as an `.eml` file (mode 0600) when SMTP_URL is unset. Null in
+   * production, which never writes mail to disk: there, without SMTP_URL, nothing is sent.
+   */
+  readonly outboxDir: string | null;
+  /** MAIL_FROM: the From header of every message. */
+  readonly from: string;
+  /** PUBLIC_URL: the web app's base URL, which links in messages point to (no trailing slash). */
+  readonly publicUrl: string;
+}
+
+/** The account flows that send mail (src/modules/accounts/). */
+export interface AccountsConfig {
+  /** EMAIL_VERIFICATION: sign-up sends a verification link; resendVerification and changeEmail work. */
+  readonly emailVerification: boolean;
+  /** PASSWORD_RESET: requestPasswordReset and resetPassword work. */
+  readonly passwordReset: boolean;
+  /** REQUIRE_VERIFIED_EMAIL: login (and sign-up) open no session until the email is verified. */
+  readonly requireVerifiedEmail: boolean;
+  readonly throttle: AccountsThrottleConfig;
+}
+
+/** Every call counts (a rate): each may send a message to someone's mailbox. */
+export interface AccountsThrottleConfig {
+  readonly passwordResetPerEmail: AttemptLimit;
+  readonly passwordResetPerIp: AttemptLimit;
+  readonly verificationResendPerEmail: AttemptLimit;
+  readonly verificationResendPerIp: AttemptLimit;
+  readonly changeEmailPerUser: AttemptLimit;
+  readonly changeEmailPerIp: AttemptLimit;
 }
 
 export interface DatabaseTimeouts {
@@ -141,6 +214,7 @@ export const MIN_SECRET_BYTES = 32;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
+const AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['partial', 'reject'];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -190,8 +264,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     metrics: parseMetrics(env),
     databaseTimeouts: parseDatabaseTimeouts(env),
     shutdownTimeoutSeconds: duration('SHUTDOWN_TIMEOUT', env.SHUTDOWN_TIMEOUT, { fallback: 10, min: 1, max: 600 }),
+    subscriptions: parseSubscriptions(env),
+    authorizationMode: oneOf('AUTHORIZATION_MODE', env.AUTHORIZATION_MODE, AUTHORIZATION_MODES, 'partial'),
     signingKeys,
     refreshTokenSecret: parseRefreshTokenSecret(env.REFRESH_TOKEN_SECRET, nodeEnv),
+    ...parseMailAndAccounts(env, nodeEnv, dataDir),
+    passkeys: parsePasskeys(env, nodeEnv),
   };
   return deepFreeze(config);
 }
@@ -494,6 +572,38 @@ function parseDatabaseTimeouts(env: Env): DatabaseTimeouts {
   };
 }
 
+/** Generous for a browser tab or an app (one socket carries every subscription of a client). */
+function parseSubscriptions(env: Env): SubscriptionsConfig {
+  return {
+    maxConnectionsPerUser: integer('WS_MAX_CONNECTIONS_PER_USER', env.WS_MAX_CONNECTIONS_PER_USER, {
+      min: 1,
+      max: 10_000,
+      fallback: 20,
+    }),
+    maxConnectionsPerIp: integer('WS_MAX_CONNECTIONS_PER_IP', env.WS_MAX_CONNECTIONS_PER_IP, {
+      min: 1,
+      max: 1_000_000,
+      fallback: 100,
+    }),
+    maxSubscriptionsPerConnection: integer(
+      'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      {
+        min: 1,
+        max: 1000,
+        fallback: 20,
+      },
+    ),
+    connectionInitTimeoutMs:
+      1000 * duration('WS_CONNECTION_INIT_TIMEOUT', env.WS_CONNECTION_INIT_TIMEOUT, { fallback: 5, min: 1, max: 60 }),
+    maxMessageBytes: integer('WS_MAX_MESSAGE_BYTES', env.WS_MAX_MESSAGE_BYTES, {
+      min: 1024,
+      max: 1024 * 1024,
+      fallback: 64 * 1024,
+    }),
+  };
+}
+
 function parseMetrics(env: Env): MetricsConfig | null {
   if (nonEmpty(env.METRICS_PORT) === undefined) return null;
   const port = integer('METRICS_PORT', env.METRICS_PORT, { min: 0, max: 65535, fallback: 0 });
@@ -501,6 +611,190 @@ function parseMetrics(env: Env): MetricsConfig | null {
     throw new ConfigError('METRICS_PORT', 'must differ from PORT (metrics are served on a listener of their own)');
   }
   return { host: nonEmpty(env.METRICS_HOST) ?? '127.0.0.1', port };
+}
+
+/**
+ * Mail is needed as soon as one flow that sends it is on (both are by default). Production
+ * never writes mail to a directory: without SMTP_URL it refuses to start unless both flows
+ * are turned off (EMAIL_VERIFICATION=false, PASSWORD_RESET=false).
+ */
+function parseMailAndAccounts(
+  env: Env,
+  nodeEnv: NodeEnv,
+  dataDir: string,
+): { mail: MailConfig; accounts: AccountsConfig } {
+  const emailVerification = flag('EMAIL_VERIFICATION', env.EMAIL_VERIFICATION, true);
+  const passwordReset = flag('PASSWORD_RESET', env.PASSWORD_RESET, true);
+  const requireVerifiedEmail = flag('REQUIRE_VERIFIED_EMAIL', env.REQUIRE_VERIFIED_EMAIL, false);
+  if (requireVerifiedEmail && !emailVerification) {
+    throw new ConfigError('REQUIRE_VERIFIED_EMAIL', 'needs EMAIL_VERIFICATION on: nobody could verify an address');
+  }
+  const mailInProduction = nodeEnv === 'production' && (emailVerification || passwordReset);
+  const smtpUrl = parseSmtpUrl(env.SMTP_URL);
+  if (mailInProduction && smtpUrl === null) {
+    throw new ConfigError(
+      'SMTP_URL',
+      'is required in production while EMAIL_VERIFICATION or PASSWORD_RESET is on (set both to false to run without mail)',
+    );
+  }
+  const from = nonEmpty(env.MAIL_FROM);
+  if (mailInProduction && from === undefined) {
+    throw new ConfigError('MAIL_FROM', 'is required in production while a flow that sends mail is on');
+  }
+  // A line break would let the value add headers of its own.
+  if (from !== undefined && (/[\r\n]/.test(from) || !/[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+/.test(from))) {
+    throw new ConfigError('MAIL_FROM', 'must be an address like "Tollgate <no-reply@example.com>"');
+  }
+  return {
+    mail: {
+      smtpUrl,
+      outboxDir: nodeEnv === 'production' ? null : path.join(dataDir, 'outbox'),
+      from: from ?? 'Tollgate <no-reply@localhost>',
+      publicUrl: parsePublicUrl(env.PUBLIC_URL, mailInProduction),
+    },
+    accounts: {
+      emailVerification,
+      passwordReset,
+      requireVerifiedEmail,
+      throttle: parseAccountsThrottle(env),
+    },
+  };
+}
+
+/**
+ * Passkeys are on by default outside production, for `npm run web` (http://localhost:5173) and
+ * the API's own pages on localhost. In production a relying party must be named on purpose:
+ * on when WEBAUTHN_RP_ID is set (or PASSKEYS=true, which then requires it), with its origins.
+ */
+function parsePasskeys(env: Env, nodeEnv: NodeEnv): PasskeysConfig | null {
+  const production = nodeEnv === 'production';
+  const rawRpId = nonEmpty(env.WEBAUTHN_RP_ID);
+  const enabled = flag('PASSKEYS', env.PASSKEYS, !production || rawRpId !== undefined);
+  if (!enabled) return null;
+  if (production && rawRpId === undefined) {
+    throw new ConfigError('WEBAUTHN_RP_ID', 'is required in production while PASSKEYS is on (e.g. example.com)');
+  }
+  const rpId = (rawRpId ?? 'localhost').toLowerCase();
+  // A registrable domain name, no scheme, port or path (WebAuthn §5.1.4 "RP ID"); IP addresses are not valid RP IDs.
+  if (
+    !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId) ||
+    /^[\d.]+$/.test(rpId)
+  ) {
+    throw new ConfigError(
+      'WEBAUTHN_RP_ID',
+      `must be a domain name like example.com, without scheme or port (got "${rpId}")`,
+    );
+  }
+  const rpName = nonEmpty(env.WEBAUTHN_RP_NAME) ?? 'Tollgate';
+  if (rpName.length > 64 || /[\p{Cc}]/u.test(rpName)) {
+    throw new ConfigError('WEBAUTHN_RP_NAME', 'must be at most 64 characters on one line');
+  }
+  const rawOrigins = nonEmpty(env.WEBAUTHN_ORIGINS);
+  if (production && rawOrigins === undefined) {
+    throw new ConfigError(
+      'WEBAUTHN_ORIGINS',
+      'is required in production while PASSKEYS is on (e.g. https://app.example.com)',
+    );
+  }
+  const origins = (rawOrigins ?? 'http://localhost:5173,http://localhost:4000')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => passkeyOrigin(origin, rpId, production));
+  if (origins.length === 0) throw new ConfigError('WEBAUTHN_ORIGINS', 'must list at least one origin');
+  return { rpId, rpName, origins };
+}
+
+/** An exact origin whose host is the RP ID or a subdomain of it; https, or http to localhost outside production. */
+function passkeyOrigin(origin: string, rpId: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+  }
+  if (url.origin !== origin.replace(/\/$/, '') || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" is not an origin like https://app.example.com`);
+  }
+  // Browsers run WebAuthn only in a secure context: https, or http://localhost.
+  if (url.protocol === 'http:' && (production || url.hostname !== 'localhost')) {
+    throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" must be https (http only to localhost, outside production)`);
+  }
+  if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+    throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" is not on WEBAUTHN_RP_ID "${rpId}" or a subdomain of it`);
+  }
+  return url.origin;
+}
+
+function flag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  return oneOf(name, raw?.toLowerCase(), ['true', 'false'] as const, fallback ? 'true' : 'false') === 'true';
+}
+
+/** Never quoted back in an error: it may hold the SMTP password. */
+function parseSmtpUrl(raw: string | undefined): string | null {
+  const value = nonEmpty(raw);
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'must be a URL like smtps://user:password@smtp.example.com:465');
+  }
+  if (!/^smtps?:$/.test(url.protocol) || url.hostname === '') {
+    throw new ConfigError('SMTP_URL', 'must be a URL like smtps://user:password@smtp.example.com:465');
+  }
+  return value;
+}
+
+/**
+ * The base of every link in a message. In production (with mail on) it must be https: a
+ * reset link over plain HTTP hands its token to anyone on the path. Elsewhere https, or
+ * http to this machine; by default the web app's development server.
+ */
+function parsePublicUrl(raw: string | undefined, production: boolean): string {
+  const value = nonEmpty(raw);
+  if (value === undefined) {
+    if (production) throw new ConfigError('PUBLIC_URL', 'is required in production while a flow that sends mail is on');
+    return 'http://localhost:5173';
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be a URL like https://app.example.com (got "${value}")`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && loopback && !production);
+  if (!allowed) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      production ? 'must be an https:// URL in production' : 'must be https://, or http:// to localhost',
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError('PUBLIC_URL', 'must be a base URL without credentials, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseAccountsThrottle(env: Env): AccountsThrottleConfig {
+  const windowSeconds = duration('ACCOUNT_MAIL_WINDOW', env.ACCOUNT_MAIL_WINDOW, {
+    fallback: 3600,
+    min: 60,
+    max: 7 * 86400,
+  });
+  const limit = (name: string, fallback: number): AttemptLimit => ({
+    max: integer(name, env[name], { min: 1, max: 1_000_000, fallback }),
+    windowSeconds,
+  });
+  return {
+    passwordResetPerEmail: limit('PASSWORD_RESET_MAX_PER_EMAIL', 5),
+    passwordResetPerIp: limit('PASSWORD_RESET_MAX_PER_IP', 20),
+    verificationResendPerEmail: limit('VERIFICATION_RESEND_MAX_PER_EMAIL', 5),
+    verificationResendPerIp: limit('VERIFICATION_RESEND_MAX_PER_IP', 20),
+    changeEmailPerUser: limit('CHANGE_EMAIL_MAX_PER_USER', 5),
+    changeEmailPerIp: limit('CHANGE_EMAIL_MAX_PER_IP', 20),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { matchesIfNoneMatch, type JwksDocument } from './auth/keys/jwks';
-import type { RevocationVerdict } from './auth/revocation/revocation-list';
+import type { RevocationEvent, RevocationVerdict } from './auth/revocation/revocation-list';
 import type { AccessTokens, Viewer } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context, type ContextDeps } from './context';
@@ -19,11 +18,16 @@ import { queryCostRule } from './graphql/query-cost';
 import { tooManyRequestsPlugin } from './graphql/too-many-requests.plugin';
 import { knownOperationTypesRule, noNulInDocumentRule, variablesPlugin } from './graphql/input-values';
 import { metricsPlugin } from './graphql/metrics.plugin';
+import { operationAuthorizationPlugin } from './graphql/operation-authorization.plugin';
 import { serviceUnavailablePlugin } from './graphql/service-unavailable.plugin';
 import type { Metrics } from './observability/metrics';
 import type { ReadinessReport } from './observability/readiness';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, formatError } from './errors/graphql-errors';
+import { refuseUnacceptableAccept, type AcceptableAnswerOptions } from './http/acceptable-answer';
+import { applyGraphQLResponseStatus } from './http/graphql-response-status';
+import { sandboxLandingPage } from './http/sandbox-landing-page';
 import type { Logger } from './logger';
+import { attachSubscriptionServer, type SubscriptionServer } from './subscriptions/websocket-server';
 
 /** GraphQL documents and variables are small; anything bigger is abuse or a mistake. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -47,10 +51,16 @@ export interface ServerDeps {
   readonly metrics: Metrics;
   /** The app's own validation rules, run after the document limits. */
   readonly validationRules: readonly ValidationRule[];
+  /** Every revocation this instance learns, so open subscriptions end with their access; returns what stops it. */
+  readonly onRevocation: (listener: (event: RevocationEvent) => void) => () => void;
+  /** Milliseconds since the epoch: the clock tokens are verified with (when an open subscription's token expires). */
+  readonly now: () => number;
 }
 
 export interface HttpServer {
   readonly fastify: Server;
+  /** GraphQL subscriptions over WebSocket, on the same port and path (src/subscriptions/). */
+  readonly subscriptions: SubscriptionServer;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -67,11 +77,18 @@ export async function createHttpServer(config: Config, deps: ServerDeps): Promis
   countRequests(fastify, deps.metrics);
   releaseKeptAliveConnectionsOnClose(fastify);
   answerTransportErrorsAsGraphQL(fastify);
-  routeGraphQL(fastify, apollo, deps);
+  routeGraphQL(fastify, apollo, deps, { landingPage: config.nodeEnv !== 'production' });
   routeProbes(fastify, deps);
   routeJwks(fastify, config, deps);
+  const subscriptions = attachSubscriptionServer(fastify.server, GRAPHQL_PATH, config, {
+    ...deps,
+    onAuthentication: (outcome, reason) => deps.metrics.authentications.inc({ outcome, reason: reason ?? 'none' }),
+  });
+  // Before the listener closes: upgraded sockets are not the HTTP server's to wait for.
+  fastify.addHook('preClose', () => subscriptions.close());
   return {
     fastify,
+    subscriptions,
     listen: () => fastify.listen({ host: config.host, port: config.port }),
     close: () => fastify.close(),
   };
@@ -134,10 +151,9 @@ async function startApollo(fastify: Server, config: Config, deps: ServerDeps): P
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginCacheControlDisabled(),
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }),
+      production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       variablesPlugin(),
+      operationAuthorizationPlugin({ defaultMode: config.authorizationMode, now: deps.now }),
       errorReportingPlugin(deps.logger),
       tooManyRequestsPlugin(),
       serviceUnavailablePlugin(),
@@ -210,7 +226,12 @@ function answerTransportErrorsAsGraphQL(fastify: Server): void {
   });
 }
 
-function routeGraphQL(fastify: Server, apollo: ApolloServer<Context>, deps: ServerDeps): void {
+function routeGraphQL(
+  fastify: Server,
+  apollo: ApolloServer<Context>,
+  deps: ServerDeps,
+  accept: AcceptableAnswerOptions,
+): void {
   const contextDeps: ContextDeps = {
     tokens: deps.tokens,
     checkRevocation: deps.checkRevocation,
@@ -219,6 +240,12 @@ function routeGraphQL(fastify: Server, apollo: ApolloServer<Context>, deps: Serv
   fastify.route({
     method: ['GET', 'POST'],
     url: GRAPHQL_PATH,
+    // GET serves queries (and the Sandbox page); Apollo answers a mutation over GET with 405 and
+    // `Allow: POST`, and a GET without a preflight-forcing header with its CSRF refusal.
+    // GraphQL over HTTP: 406 before anything runs, and the spec's status codes for
+    // `application/graphql-response+json` (src/http/).
+    onRequest: refuseUnacceptableAccept(accept),
+    onSend: applyGraphQLResponseStatus,
     handler: fastifyApolloHandler(apollo, {
       context: async (request, reply) => createContext(request, reply, contextDeps),
     }),

@@ -44,6 +44,9 @@ async function startProfiling(file: string): Promise<() => Promise<void>> {
 async function main(): Promise<void> {
   const config = loadConfig({
     NODE_ENV: 'production',
+    // The benchmark sends no mail: production needs SMTP_URL unless the flows that send mail are off.
+    EMAIL_VERIFICATION: 'false',
+    PASSWORD_RESET: 'false',
     HOST,
     PORT: '0',
     DATABASE_URL: process.env.BENCH_DATABASE_URL,

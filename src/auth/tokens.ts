@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { InvalidTokenError } from '../errors/domain-errors';
+import { PASSWORD_ONLY, parseAuthMethods, type Authentication, type AuthMethod } from './authentication-methods';
 import { isKeyId } from './keys/key-id';
 import { hmacSigningKey, staticSigningKeys, type SigningKeys } from './keys/signing-key';
 import { parseRoles, type Role } from './roles';
@@ -18,6 +19,17 @@ export interface Viewer {
   /** Seconds since the epoch. */
   readonly issuedAt: number;
   readonly expiresAt: number;
+  /**
+   * How the user authenticated (`amr`, RFC 8176). A token from before tokens carried it
+   * counts as a password login. Always set by verify(); optional only so that viewers
+   * built by hand (tools, tests of other parts) need not state it, and then means the same.
+   */
+  readonly amr?: readonly AuthMethod[];
+  /**
+   * When (seconds) the user last proved every method of `amr` (`auth_time`, OpenID Connect
+   * Core §2); null (or absent) for a token from before tokens carried it: no step-up accepts it.
+   */
+  readonly authTime?: number | null;
 }
 
 export interface IssuedAccessToken {
@@ -49,6 +61,8 @@ export interface AccessTokenSubject {
   readonly roles: readonly Role[];
   readonly sessionId: string;
   readonly rolesVersion: number;
+  /** Becomes `amr` and `auth_time`; without it the token carries neither (tests of other claims). */
+  readonly authentication?: Authentication;
 }
 
 /**
@@ -141,6 +155,12 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         sid: subject.sessionId,
         rv: subject.rolesVersion,
         roles: [...subject.roles],
+        ...(subject.authentication
+          ? {
+              amr: [...subject.authentication.methods],
+              auth_time: Math.min(Math.floor(subject.authentication.at / 1000), iat),
+            }
+          : {}),
         jti: options.pinned?.tokenId ?? randomUUID(),
         iat,
         exp,
@@ -224,6 +244,7 @@ function narrowClaims(payload: unknown): Viewer {
   const claims = payload as Record<string, unknown>;
   const { sub, sid, rv, jti, iat, exp } = claims;
   const roles = parseRoles(claims.roles);
+  const authentication = narrowAuthentication(claims.amr, claims.auth_time, iat);
   if (
     typeof sub !== 'string' ||
     sub.length === 0 ||
@@ -237,7 +258,8 @@ function narrowClaims(payload: unknown): Viewer {
     !Number.isSafeInteger(iat) ||
     // jsonwebtoken checks exp only when present; an access token without one would live forever.
     !Number.isSafeInteger(exp) ||
-    roles === null
+    roles === null ||
+    authentication === null
   ) {
     throw new InvalidTokenError();
   }
@@ -249,5 +271,24 @@ function narrowClaims(payload: unknown): Viewer {
     tokenId: jti,
     issuedAt: iat as number,
     expiresAt: exp as number,
+    amr: Object.freeze(authentication.amr),
+    authTime: authentication.authTime,
   });
+}
+
+/**
+ * `amr` and `auth_time` come together or not at all (a token from before they existed: a
+ * password login of unknown age). An unknown method, or an authentication after the token
+ * was issued, makes the token invalid rather than counting as anything.
+ */
+function narrowAuthentication(
+  amr: unknown,
+  authTime: unknown,
+  iat: unknown,
+): { amr: readonly AuthMethod[]; authTime: number | null } | null {
+  if (amr === undefined && authTime === undefined) return { amr: PASSWORD_ONLY, authTime: null };
+  const methods = parseAuthMethods(amr);
+  if (methods === null || !Number.isSafeInteger(authTime) || (authTime as number) <= 0) return null;
+  if (!Number.isSafeInteger(iat) || (authTime as number) > (iat as number)) return null;
+  return { amr: methods, authTime: authTime as number };
 }

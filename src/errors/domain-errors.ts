@@ -7,10 +7,18 @@
 /** Why an authentication attempt failed; sent to clients as `extensions.reason`. */
 export type TokenFailureReason = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_REVOKED' | 'TOKEN_STALE';
 export type RefreshFailureReason = 'REFRESH_TOKEN_INVALID' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED';
-export type AuthFailureReason = TokenFailureReason | RefreshFailureReason | 'INVALID_CREDENTIALS';
+export type SecondFactorFailureReason = 'MFA_CHALLENGE_INVALID' | 'INVALID_MFA_CODE';
+export type AuthFailureReason =
+  | TokenFailureReason
+  | RefreshFailureReason
+  | SecondFactorFailureReason
+  | 'INVALID_CREDENTIALS'
+  | 'EMAIL_NOT_VERIFIED'
+  | 'MFA_REQUIRED'
+  | 'PASSKEY_INVALID';
 
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'authentication' | 'input' | 'busy' | 'unavailable';
+  abstract readonly kind: 'authentication' | 'input' | 'busy' | 'unavailable' | 'disabled';
 }
 
 /** No valid identity: a bad token, or a login that did not prove one. */
@@ -63,6 +71,47 @@ export class InvalidCredentialsError extends AuthenticationError {
   }
 }
 
+/**
+ * REQUIRE_VERIFIED_EMAIL: the password was right, but the address is not verified yet. Only
+ * ever thrown after a successful password check (and its full argon2 work), so it tells
+ * nothing a successful login would not.
+ */
+export class EmailNotVerifiedError extends AuthenticationError {
+  constructor(readonly userId: string) {
+    super('EMAIL_NOT_VERIFIED', 'Confirm your email address with the link we sent, then log in.');
+  }
+}
+
+/**
+ * Login's answer when the password was right and the account has a second factor: no
+ * tokens, a challenge for `verifyMfa` instead. Only ever thrown after a correct password,
+ * so it reveals nothing a successful login would not.
+ */
+export class SecondFactorRequiredError extends AuthenticationError {
+  constructor(
+    /** Single-use, short-lived; never an access token. */
+    readonly challenge: string,
+    readonly expiresInSeconds: number,
+    /** What `verifyMfa` accepts for this account (`TOTP`, `RECOVERY_CODE`). */
+    readonly methods: readonly string[],
+  ) {
+    super('MFA_REQUIRED', 'A second factor is required: call verifyMfa with the challenge and a code.');
+  }
+}
+
+const SECOND_FACTOR_MESSAGES: Readonly<Record<SecondFactorFailureReason, string>> = {
+  MFA_CHALLENGE_INVALID: 'The sign-in challenge is invalid or has expired; log in again.',
+  INVALID_MFA_CODE: 'The code is incorrect.',
+};
+
+/** verifyMfa refused: a dead challenge, or a wrong, reused or unknown code. */
+export class SecondFactorError extends AuthenticationError {
+  declare readonly reason: SecondFactorFailureReason;
+  constructor(reason: SecondFactorFailureReason) {
+    super(reason, SECOND_FACTOR_MESSAGES[reason]);
+  }
+}
+
 /** Input that breaks a rule; `field` names the argument so clients can show it next to the input. */
 export class InvalidInputError extends DomainError {
   override readonly name = 'InvalidInputError';
@@ -70,8 +119,30 @@ export class InvalidInputError extends DomainError {
   constructor(
     readonly field: string,
     message: string,
+    /** A machine-readable why, when clients must tell this case from others (`extensions.reason`). */
+    readonly reason?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A token from an emailed link (verification, email change, password reset) that is
+ * unknown, malformed, expired, already used, or dead because what it was bound to
+ * changed: one answer for all, so a guessed token learns nothing.
+ */
+export class EmailTokenError extends InvalidInputError {
+  constructor() {
+    super('token', 'This link is invalid or has expired; ask for a new one.', 'EMAIL_TOKEN_INVALID');
+  }
+}
+
+/** A flow this deployment turned off (PASSWORD_RESET=false, EMAIL_VERIFICATION=false). */
+export class FeatureDisabledError extends DomainError {
+  override readonly name = 'FeatureDisabledError';
+  readonly kind = 'disabled';
+  constructor(readonly feature: string) {
+    super(`${feature} is turned off on this server.`);
   }
 }
 

@@ -5,11 +5,14 @@ import {
   AuthenticationError,
   BusyError,
   DomainError,
+  FeatureDisabledError,
   InvalidInputError,
+  SecondFactorRequiredError,
   ServiceUnavailableError,
   type InvalidTokenError,
 } from './domain-errors';
 import type { AuthRule } from '../auth/policies';
+import type { RecentAuthRequirement } from '../auth/step-up';
 
 /** Every `extensions.code` a client can see. Anything else is masked as INTERNAL_SERVER_ERROR. */
 export const ErrorCode = {
@@ -66,6 +69,18 @@ export function forbidden(requires: readonly AuthRule[]): GraphQLError {
   });
 }
 
+/** A sensitive field whose caller's token is too old or proves too few factors: `reauthenticate`, then retry. */
+export function stepUpRequired(requirement: RecentAuthRequirement): GraphQLError {
+  return new GraphQLError('This action needs a recent authentication: reauthenticate, then try again.', {
+    extensions: {
+      code: ErrorCode.FORBIDDEN,
+      reason: 'STEP_UP_REQUIRED',
+      maxAge: requirement.maxAgeSeconds,
+      factors: requirement.factors,
+    },
+  });
+}
+
 export function authenticationRequired(requires: readonly AuthRule[]): GraphQLError {
   return new GraphQLError('You must be signed in to read this field.', {
     extensions: { code: ErrorCode.UNAUTHENTICATED, requires },
@@ -74,11 +89,26 @@ export function authenticationRequired(requires: readonly AuthRule[]): GraphQLEr
 
 /** The edge's single translation from domain errors to public ones. */
 function toGraphQLError(error: DomainError): GraphQLError {
+  if (error instanceof SecondFactorRequiredError) {
+    const mfa = { challenge: error.challenge, expiresIn: error.expiresInSeconds, methods: error.methods };
+    return new GraphQLError(error.message, {
+      extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason, mfa },
+    });
+  }
   if (error instanceof AuthenticationError) {
     return new GraphQLError(error.message, { extensions: { code: ErrorCode.UNAUTHENTICATED, reason: error.reason } });
   }
   if (error instanceof InvalidInputError) {
-    return new GraphQLError(error.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: error.field } });
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: ErrorCode.BAD_USER_INPUT,
+        field: error.field,
+        ...(error.reason ? { reason: error.reason } : {}),
+      },
+    });
+  }
+  if (error instanceof FeatureDisabledError) {
+    return new GraphQLError(error.message, { extensions: { code: ErrorCode.FORBIDDEN, reason: 'FEATURE_DISABLED' } });
   }
   if (error instanceof BusyError) {
     return new GraphQLError(error.message, {

@@ -8,6 +8,8 @@ export interface EventBus {
   publish(topic: string, payload: EventPayload): void;
   /** Calls `listener` for each event on `topic` published from now on; returns what unsubscribes. */
   subscribe(topic: string, listener: (payload: EventPayload) => void): () => void;
+  /** Listeners of `topic` on this instance: each one a subscription still listening (what a leak would show). */
+  listenerCount(topic: string): number;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export function createLocalEventBus(): EventBus {
         if (set.size === 0 && listeners.get(topic) === set) listeners.delete(topic);
       };
     },
+    listenerCount: (topic) => listeners.get(topic)?.size ?? 0,
     async close() {
       listeners.clear();
     },

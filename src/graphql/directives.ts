@@ -2,6 +2,7 @@ import {
   DirectiveLocation,
   GraphQLDirective,
   GraphQLEnumType,
+  GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
   isObjectType,
@@ -12,6 +13,7 @@ import {
 } from 'graphql';
 import { describePolicy, type AuthRule, type Policy } from '../auth/policies';
 import { ALL_ROLES, roleDescription } from '../auth/roles';
+import { describeRecentAuth, recentAuthRequirement, type RecentAuthRequirement } from '../auth/step-up';
 
 // The policy of every field, as the SDL shows it and as enforce-policies.ts enforces it:
 // a reader of schema.graphql (or of generated client types) sees exactly who may read what.
@@ -40,6 +42,28 @@ export const publicDirective = new GraphQLDirective({
   description: 'Anyone may read this, signed in or not.',
   locations: [DirectiveLocation.OBJECT, DirectiveLocation.FIELD_DEFINITION],
 });
+
+export const recentAuthDirective = new GraphQLDirective({
+  name: 'recentAuth',
+  description:
+    "Step-up, on top of the field's policy: the caller's token must prove an authentication within `maxAgeSeconds` with `factors` factors (2: a password and a second factor, or a passkey; a user without a second factor meets it with the password). Otherwise FORBIDDEN with reason STEP_UP_REQUIRED: call `reauthenticate`.",
+  locations: [DirectiveLocation.FIELD_DEFINITION],
+  args: {
+    maxAgeSeconds: { type: new GraphQLNonNull(GraphQLInt) },
+    factors: { type: new GraphQLNonNull(GraphQLInt) },
+  },
+});
+
+/** The step-up a field declares (@recentAuth), validated; undefined when it declares none. */
+export function recentAuthOf(field: GraphQLField<unknown, unknown>): RecentAuthRequirement | undefined {
+  const directive = field.astNode?.directives?.find((d) => d.name.value === recentAuthDirective.name);
+  if (!directive) return undefined;
+  const value = (name: string) => {
+    const arg = directive.arguments?.find((a) => a.name.value === name)?.value;
+    return arg?.kind === 'IntValue' ? Number(arg.value) : NaN;
+  };
+  return recentAuthRequirement(value('maxAgeSeconds'), value('factors'));
+}
 
 function policyFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): Policy | undefined {
   for (const directive of directives ?? []) {
@@ -85,7 +109,9 @@ export function fieldsWithoutPolicy(schema: GraphQLSchema): string[] {
 export function describePolicies(schema: GraphQLSchema): void {
   for (const { field, policy } of fieldsWithPolicies(schema)) {
     if (!policy || policy.kind === 'public') continue;
-    const access = `Access: ${describePolicy(policy)}.`;
+    const stepUp = recentAuthOf(field);
+    const access =
+      `Access: ${describePolicy(policy)}.` + (stepUp ? ` Step-up: ${describeRecentAuth(stepUp)} (@recentAuth).` : '');
     field.description = field.description ? `${field.description}\n\n${access}` : access;
   }
 }

@@ -2,8 +2,9 @@ import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { decideAccess } from '../auth/access';
 import { OWNER_EXTENSION, type OwnerOf } from '../auth/policies';
 import type { Context } from '../context';
-import { fieldsWithPolicies } from './directives';
-import { authenticationRequired, forbidden } from '../errors/graphql-errors';
+import { meetsRecentAuth } from '../auth/step-up';
+import { fieldsWithPolicies, recentAuthOf } from './directives';
+import { authenticationRequired, forbidden, stepUpRequired } from '../errors/graphql-errors';
 
 /**
  * Puts the access decision in front of every guarded field's resolver. The
@@ -15,8 +16,12 @@ import { authenticationRequired, forbidden } from '../errors/graphql-errors';
  * A denied field throws before its resolver runs: graphql-js answers null with
  * the error at its path, and a denied root field never reaches its resolver.
  */
-export function enforcePolicies(schema: GraphQLSchema): void {
+export function enforcePolicies(schema: GraphQLSchema, now: () => number = Date.now): void {
   for (const { type, field, policy } of fieldsWithPolicies(schema)) {
+    const stepUp = recentAuthOf(field);
+    if (stepUp && policy?.kind !== 'rules') {
+      throw new Error(`${type.name}.${field.name} asks for a recent authentication but has no @auth policy`);
+    }
     if (!policy || policy.kind === 'public') continue;
     const rules = policy.anyOf;
     const owner = (field.extensions[OWNER_EXTENSION] ?? type.extensions[OWNER_EXTENSION]) as
@@ -29,6 +34,12 @@ export function enforcePolicies(schema: GraphQLSchema): void {
       const decision = decideAccess((context as Context).viewer, rules, parent, owner);
       if (!decision.allowed) {
         throw decision.code === 'UNAUTHENTICATED' ? authenticationRequired(rules) : forbidden(rules);
+      }
+      // After the policy: who may not act at all learns nothing about the step-up it would need.
+      if (stepUp) {
+        const { viewer } = context as Context;
+        if (!viewer) throw authenticationRequired(rules);
+        if (!meetsRecentAuth(viewer, stepUp, now())) throw stepUpRequired(stepUp);
       }
       return resolve(parent, args, context, info);
     };

@@ -38,7 +38,7 @@ export function variablesPlugin(): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async didResolveOperation({ request }) {
-          const problem = problemWith(request.variables);
+          const problem = variablesProblem(request.variables);
           if (problem) {
             throw new GraphQLError(problem, { extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } } });
           }
@@ -48,8 +48,12 @@ export function variablesPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
-/** Iterative, stopping at the first problem: the body is at most 100 KB, but its nesting is the client's to choose. */
-function problemWith(variables: unknown): string | null {
+/**
+ * What is wrong with a request's variables, or null. Iterative, stopping at the first problem:
+ * the body is at most 100 KB (a WebSocket message WS_MAX_MESSAGE_BYTES), but its nesting is the
+ * client's to choose. Over HTTP through variablesPlugin; over WebSocket by src/subscriptions/.
+ */
+export function variablesProblem(variables: unknown): string | null {
   const pending: unknown[] = [variables];
   let values = 0;
   while (pending.length > 0) {
@@ -69,15 +73,19 @@ function problemWith(variables: unknown): string | null {
   return null;
 }
 
+export const SUBSCRIPTIONS_OVER_HTTP_MESSAGE =
+  'Subscriptions are served over WebSocket (the graphql-transport-ws protocol) at this same path, not over HTTP.';
+
 /**
- * Subscriptions are not served (yet): graphql-js would fail the operation at execution with
- * an error of no code, answered as our failure. Refused as what it is, a validation error.
+ * HTTP serves queries and mutations only: a subscription needs a connection that stays open
+ * (src/subscriptions/). Over HTTP graphql-js would run its root field's resolver once, with no
+ * event: refused as what it is, a validation error, before anything runs.
  */
 export const knownOperationTypesRule: ValidationRule = (context: ValidationContext) => ({
   OperationDefinition(node) {
-    if (node.operation === 'subscription' && !context.getSchema().getSubscriptionType()) {
+    if (node.operation === 'subscription') {
       context.reportError(
-        new GraphQLError('This server does not serve subscriptions.', {
+        new GraphQLError(SUBSCRIPTIONS_OVER_HTTP_MESSAGE, {
           nodes: node,
           extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
         }),

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
+import { accountsModule } from './accounts/accounts.module';
 import { adminModule } from './admin/admin.module';
+import { articlesModule } from './articles/articles.module';
 import { auditModule } from './audit/audit.module';
 import { credentialsModule } from './credentials/credentials.module';
 import type { Services, TollgateModule } from './module';
+import { passkeysModule } from './passkeys/passkeys.module';
 import { sessionModule } from './session/session.module';
+import { twoFactorModule } from './two-factor/two-factor.module';
 import { userModule } from './user/user.module';
 
 /**
@@ -15,7 +19,11 @@ export const MODULES: readonly TollgateModule[] = [
   auditModule,
   sessionModule,
   credentialsModule,
+  accountsModule,
   adminModule,
+  twoFactorModule,
+  passkeysModule,
+  articlesModule,
 ];
 
 /** Every module's migrations in one map; two modules may not use the same name. */

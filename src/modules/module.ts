@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../db/connect';
 import type { EventBus } from '../events/event-bus';
 import type { HousekeepingTask } from '../housekeeping';
 import type { Logger } from '../logger';
+import type { Mailer } from '../mail/mailer';
 
 /**
  * What the modules offer each other and the app, by name. Empty here: each module
@@ -35,6 +36,8 @@ export interface Infrastructure {
   deriveKey(purpose: string): Buffer;
   /** Domain events (what changed, by id), to this instance's and, with Redis, every instance's subscribers. */
   readonly events: EventBus;
+  /** Sends mail off the request path (SMTP, or the outbox outside production); closed with the app. */
+  readonly mailer: Mailer;
 }
 
 /**

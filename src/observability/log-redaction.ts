@@ -25,17 +25,26 @@ const SECRET_KEYS = new Set([
   'refreshtokensecret',
   'clientsecret',
   'privatekey',
+  // Second factors: login's MFA challenge and single-use recovery codes.
+  'challenge',
+  'recoverycode',
 ]);
 
-const ARGUMENT_NAMES = 'password|currentPassword|newPassword|refreshToken|accessToken|token|secret';
+const ARGUMENT_NAMES =
+  'password|currentPassword|newPassword|refreshToken|accessToken|token|secret|challenge|recoveryCode';
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // A PEM private key (a path variable given the key itself, a library quoting its input), to its
   // footer or the end of the string.
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, CENSOR],
   // A compact JWS: three base64url parts, the first a JSON header (`{"` is `eyJ`).
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, CENSOR],
+  // Login's MFA challenge (src/modules/two-factor/mfa-challenge-token.ts), wherever it is quoted.
+  [/\bmfa_[A-Za-z0-9_-]{43}/g, CENSOR],
   // RFC 6750 credentials after their scheme, and Basic ones.
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1 ${CENSOR}`],
+  // A one-time token in a link (`…/reset-password#token=…`): the mails' links are never logged,
+  // and this keeps it so if one ever is.
+  [/([#?&]token=)[^&\s"'<>]*/g, `$1${CENSOR}`],
   // Any cookie's value (a Cookie or Set-Cookie header quoted as a string).
   [/(__Host-[\w-]+=|tollgate[\w-]*=)[^;,\s"]*/g, `$1${CENSOR}`],
   // Arguments of a GraphQL document and members of a JSON body: `password: "…"`, `"refreshToken":"…"`.
@@ -43,7 +52,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 // Every pattern above needs one of these: most strings (paths, ids, messages) are passed after one test.
-const MIGHT_HOLD_A_SECRET = /eyJ|bearer|basic|__host-|tollgate|password|token|secret|private key/i;
+const MIGHT_HOLD_A_SECRET =
+  /eyJ|bearer|basic|__host-|tollgate|password|token|secret|private key|mfa_|challenge|recoverycode/i;
 
 const MAX_DEPTH = 8;
 

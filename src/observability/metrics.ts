@@ -65,6 +65,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** GraphQL-over-WebSocket connections open now (src/subscriptions/). */
+  readonly websocketConnections = new Gauge({
+    name: 'tollgate_websocket_connections',
+    help: 'GraphQL-over-WebSocket connections open now.',
+    registers: [this.registry],
+  });
+
+  readonly websocketCloses = new Counter({
+    name: 'tollgate_websocket_closes_total',
+    help: 'GraphQL-over-WebSocket connections closed, by close code (4403: access ended; 4401: refused token; "other" for codes outside the documented list).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // The collect callbacks get the metric as `this`; the sources are read through this arrow.
     const read = (): MetricSources => this.sources;

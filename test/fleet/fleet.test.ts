@@ -79,6 +79,9 @@ interface Issued {
     proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
     fleet = new Fleet(build.entry, {
       NODE_ENV: 'production',
+      // No mail server in the fleet: production needs SMTP_URL unless the flows that send mail are off.
+      EMAIL_VERIFICATION: 'false',
+      PASSWORD_RESET: 'false',
       LOG_LEVEL: 'info',
       DATABASE_URL: database.url,
       REDIS_URL: proxy.via(REDIS_URL),

@@ -127,7 +127,13 @@ describe('production mode', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('sqlite', {
-      env: { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' },
+      // No mail server here: production needs SMTP_URL unless the flows that send mail are off.
+      env: {
+        NODE_ENV: 'production',
+        CORS_ORIGINS: 'https://app.example.com',
+        EMAIL_VERIFICATION: 'false',
+        PASSWORD_RESET: 'false',
+      },
     });
   });
   afterAll(() => server.close());

@@ -52,6 +52,9 @@ describe('loadConfig', () => {
         ACCESS_TOKEN_TTL: '5m',
         CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
         LOG_LEVEL: 'warn',
+        SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+        MAIL_FROM: 'Tollgate <no-reply@example.com>',
+        PUBLIC_URL: 'https://app.example.com',
       },
       '/srv/app',
     );

@@ -22,6 +22,15 @@ function bufferedLogger() {
 }
 
 describe('log redaction', () => {
+  it('removes a one-time token from a link, in its fragment or its query', () => {
+    for (const link of [
+      'https://app.example/reset-password#token=AbC_d-1',
+      'http://x/verify-email?token=AbC_d-1&a=b',
+    ]) {
+      expect(scrubString(`sent ${link}`)).not.toContain('AbC_d-1');
+    }
+  });
+
   it('removes a PEM private key, whole or cut off, from any string', () => {
     const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
       format: 'pem',

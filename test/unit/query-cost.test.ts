@@ -26,8 +26,11 @@ const operationsDir = path.resolve(__dirname, '../../schema/operations');
 const BOUNDED_ELSEWHERE: Readonly<Record<string, string>> = {
   'UserConnection.edges': 'one page: at most the `first` of users (≤ 100)',
   'AuditEventConnection.edges': 'one page: at most the `first` of auditEvents (≤ 200)',
+  'ArticleConnection.edges': 'one page: at most the `first` of articles (≤ 50)',
   'User.roles': 'one entry per role (3)',
   'Query.mySessions': 'at most MAX_LISTED_SESSIONS (100), declared with @MaxItems and priced so',
+  'RecoveryCodes.codes': 'RECOVERY_CODE_COUNT (10), declared with @MaxItems',
+  'Query.myPasskeys': 'at most MAX_PASSKEYS_PER_USER (20), declared with @MaxItems',
 };
 
 function isList(type: GraphQLType): boolean {
@@ -124,7 +127,7 @@ describe('the query cost rule', () => {
       }
     }
     expect(unbounded).toEqual([]);
-    expect(paged.sort()).toEqual(['Query.auditEvents', 'Query.users']);
+    expect(paged.sort()).toEqual(['Query.articles', 'Query.auditEvents', 'Query.users']);
   });
 
   it('prices a list that declares its length by that length, not once (15 aliased mySessions)', () => {

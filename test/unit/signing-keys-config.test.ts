@@ -34,7 +34,14 @@ describe('loadConfig: signing algorithm, key directory and refresh-token secret'
   });
 
   it('needs no JWT_SECRET in production under ES256, and keeps one if given (it then only verifies)', () => {
-    const env = { NODE_ENV: 'production', JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: '/etc/tollgate/keys' };
+    const env = {
+      NODE_ENV: 'production',
+      JWT_ALGORITHM: 'ES256',
+      JWT_KEYS_DIR: '/etc/tollgate/keys',
+      // No mail server here: the flows that send mail are off.
+      EMAIL_VERIFICATION: 'false',
+      PASSWORD_RESET: 'false',
+    };
     expect(loadConfig({ ...env, REFRESH_TOKEN_SECRET: REFRESH }).jwt.secret).toBeNull();
     expect(loadConfig({ ...env, REFRESH_TOKEN_SECRET: REFRESH, JWT_SECRET: SECRET }).jwt.secret?.toString()).toBe(
       SECRET,

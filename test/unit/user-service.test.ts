@@ -33,6 +33,7 @@ const record = (overrides: Partial<UserRecord> = {}): UserRecord => ({
   createdAt: new Date(0),
   updatedAt: new Date(0),
   lastLoginAt: null,
+  emailVerified: false,
   rolesVersion: 1,
   credentialsVersion: 1,
   ...overrides,

@@ -16,8 +16,20 @@ export type RevocationEvent =
 export class RevocationList {
   private readonly endedSessions = new Map<string, number>();
   private readonly rolesVersions = new Map<string, { version: number; until: number }>();
+  private readonly listeners = new Set<(event: RevocationEvent) => void>();
 
   constructor(private readonly now: () => number) {}
+
+  /**
+   * Calls `listener` with each fact as the list applies it, however it was learnt (this
+   * instance's own revocation, the bus, a reload, a token checked in the database), so
+   * that what outlives a request (an open subscription) can end with its access. A fact
+   * may be heard more than once; listeners must not throw. Returns what removes it.
+   */
+  onApplied(listener: (event: RevocationEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   get size(): { sessions: number; users: number } {
     return { sessions: this.endedSessions.size, users: this.rolesVersions.size };
@@ -48,6 +60,7 @@ export class RevocationList {
       this.rolesVersions.set(event.userId, { version: event.rolesVersion, until });
     }
     this.sweep(now);
+    for (const listener of this.listeners) listener(event);
   }
 
   /** Drops entries whose tokens have all expired. Maps iterate in insertion order, oldest first. */

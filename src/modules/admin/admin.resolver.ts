@@ -2,6 +2,7 @@ import { GraphQLBoolean } from 'graphql';
 import { Args, ArgsType, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { RequireRole } from '../../auth/policies';
 import { Role } from '../../auth/roles';
+import { RecentAuth } from '../../auth/step-up';
 import type { Context } from '../../context';
 import { Paged, pageSize, toConnection } from '../../graphql/connection';
 import { decodeCursor } from '../../graphql/keyset-cursor';
@@ -52,6 +53,7 @@ export class AdminResolver {
   ) {}
 
   @RequireRole(Role.ADMIN)
+  @RecentAuth({ maxAge: '10m', factors: 2 })
   @Mutation(() => User, {
     description:
       "Replaces a user's roles. Their access tokens issued before become stale (TOKEN_STALE); a refresh brings the new roles.",
@@ -64,6 +66,7 @@ export class AdminResolver {
   }
 
   @RequireRole(Role.ADMIN)
+  @RecentAuth({ maxAge: '10m', factors: 2 })
   @Mutation(() => User, {
     description: 'Disabling ends every session of the user at once; they cannot log in until enabled.',
   })

@@ -34,6 +34,8 @@ export const credentialsModule = defineModule({
       limiter: attemptLimiter,
       throttle: config.throttle,
       auditKey: deriveKey('audit email pseudonyms'),
+      requireVerifiedEmail: config.accounts.requireVerifiedEmail,
+      now,
     });
     return { credentials, attemptLimiter };
   },

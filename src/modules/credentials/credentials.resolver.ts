@@ -2,6 +2,7 @@ import { GraphQLBoolean } from 'graphql';
 import { Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import { issuedToCaller } from '../../auth/access';
 import { Public, SignedIn } from '../../auth/policies';
+import { RecentAuth } from '../../auth/step-up';
 import type { Context } from '../../context';
 import { RefreshError } from '../../errors/domain-errors';
 import { signedIn } from '../../graphql/signed-in';
@@ -50,6 +51,7 @@ export class CredentialsResolver {
   }
 
   @SignedIn()
+  @RecentAuth({ maxAge: '10m', factors: 2 })
   @Mutation(() => GraphQLBoolean, {
     description: 'Checks the current password, sets the new one, and ends every other session.',
   })
@@ -62,7 +64,8 @@ export class CredentialsResolver {
   }
 }
 
-function toPayload(issued: IssuedSession, cookieMode: boolean, ctx: Context): AuthPayload {
+/** A session as the login-like mutations answer it (verifyMfa too); in cookie mode the refresh token is a cookie. */
+export function toPayload(issued: IssuedSession, cookieMode: boolean, ctx: Context): AuthPayload {
   if (cookieMode) ctx.refreshCookie.set(issued.refreshToken, issued.refreshExpiresInSeconds);
   return {
     accessToken: issued.accessToken,

@@ -3,17 +3,36 @@ import { normalizePassword } from '../../auth/passwords';
 import { throttlingAddress } from '../../auth/throttling-address';
 import type { Viewer } from '../../auth/tokens';
 import type { ThrottleConfig } from '../../config';
-import { InvalidCredentialsError, InvalidInputError, RefreshError } from '../../errors/domain-errors';
+import {
+  EmailNotVerifiedError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  RefreshError,
+} from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { ClientInfo } from '../../auth/client-info';
 import type { IssuedSession, SessionService } from '../session/session.service';
+import type { UserRecord } from '../user/user.model';
 import { EMAIL_MAX_LENGTH, canonicalEmail } from '../user/user.rules';
 import type { NewAccount, UserService } from '../user/user.service';
 import type { AttemptLimiter, AttemptRule, Reservation } from './attempt-limiter';
 
 /** The mutations that check a credential: at most one of them may run per operation. */
-export const CREDENTIAL_MUTATIONS = ['login', 'signUp', 'refresh', 'changePassword'] as const;
+export const CREDENTIAL_MUTATIONS = [
+  'login',
+  'signUp',
+  'refresh',
+  'changePassword',
+  'changeEmail',
+  'resetPassword',
+  'verifyMfa',
+  'reauthenticate',
+  // Each has its own throttle and single-use challenge; one per operation keeps aliases from
+  // multiplying attempts past what the limiter counted.
+  'finishPasskeyLogin',
+  'finishPasskeyReauthentication',
+] as const;
 
 export interface CredentialsServiceDeps {
   readonly users: UserService;
@@ -23,11 +42,29 @@ export interface CredentialsServiceDeps {
   readonly throttle: ThrottleConfig;
   /** Keys the hash that stands in the audit log for an email that belongs to no account. */
   readonly auditKey: Buffer;
+  /** REQUIRE_VERIFIED_EMAIL: no session for an account whose address is not verified. */
+  readonly requireVerifiedEmail: boolean;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+}
+
+/** Runs after an account is created, before any session is opened (the accounts module sends its verification link). */
+export type SignUpListener = (user: UserRecord, client: ClientInfo) => Promise<void>;
+
+/**
+ * A later module's say in login once the password is proven (two-factor): it throws
+ * (SecondFactorRequiredError) instead of letting a session open when the account has a
+ * second factor. `provenAt`: when the password was proven (ms).
+ */
+export interface SecondFactorGate {
+  requireIfEnrolled(user: UserRecord, provenAt: number): Promise<void>;
 }
 
 /** Turns a proven identity into a session, and credentials changes into ended sessions. */
 export class CredentialsService {
   private readonly rules: Readonly<Record<keyof ThrottleConfig, AttemptRule>>;
+  private readonly signUpListeners: SignUpListener[] = [];
+  private secondFactor: SecondFactorGate | null = null;
 
   constructor(private readonly deps: CredentialsServiceDeps) {
     const { throttle } = deps;
@@ -60,9 +97,26 @@ export class CredentialsService {
     this.deps.users.checkNewAccount(account);
     const reservation = await this.deps.limiter.reserve([{ rule: this.rules.signUpPerIp, subject: ipOf(client) }]);
     const user = await refundUnless(reservation, InvalidInputError, () => this.deps.users.register(account));
+    for (const listener of this.signUpListeners) await listener(user, client);
+    if (this.deps.requireVerifiedEmail) {
+      // The account exists and its link is on the way; the session waits for the address.
+      await this.deps.audit.record(AuditEventType.SIGNED_UP, { userId: user.id, client });
+      throw new EmailNotVerifiedError(user.id);
+    }
     const issued = await this.deps.sessions.open(user, client);
     await this.deps.audit.record(AuditEventType.SIGNED_UP, { userId: user.id, sessionId: issued.sessionId, client });
     return issued;
+  }
+
+  /** Makes login ask `gate` before opening a session; one gate, set as the app is built. */
+  useSecondFactor(gate: SecondFactorGate): void {
+    if (this.secondFactor) throw new Error('A second-factor gate is already in use');
+    this.secondFactor = gate;
+  }
+
+  /** Adds work to every sign-up (run in order, after the account is stored). */
+  onSignUp(listener: SignUpListener): void {
+    this.signUpListeners.push(listener);
   }
 
   /**
@@ -86,8 +140,13 @@ export class CredentialsService {
     let issued: IssuedSession;
     try {
       issued = await refundUnless(reservation, InvalidCredentialsError, async () => {
-        const user = await this.deps.users.authenticate(email, password);
-        // Refuses (as invalid credentials) if the password changed or the user was disabled meanwhile.
+        const user = await this.deps.users.authenticate(email, password, {
+          requireVerifiedEmail: this.deps.requireVerifiedEmail,
+        });
+        // With a second factor, no session: a challenge (thrown, so the attempt is given back, as a success's is).
+        await this.secondFactor?.requireIfEnrolled(user, this.deps.now());
+        // Refuses (as invalid credentials) if the password changed or the user was disabled meanwhile,
+        // or a second factor was enabled since the password was read (that bumps the credentials version).
         return this.deps.sessions.open(user, client);
       });
     } catch (error) {

@@ -1,3 +1,4 @@
+import { PASSWORD_ONLY, parseAuthMethods, type Authentication } from '../../auth/authentication-methods';
 import type { SessionEndReason } from './session.tables';
 
 export interface SessionRecord {
@@ -13,6 +14,19 @@ export interface SessionRecord {
   readonly ip: string | null;
   /** The user's credentials version the session was opened with; older than the user's means dead. */
   readonly credentialsVersion: number;
+  /** Its last authentication (login, second factor, reauthenticate): what its access tokens state. */
+  readonly authentication: Authentication;
+}
+
+/** The stored form of an authentication's methods: RFC 8176 values, space-separated. */
+export function storedMethods(authentication: Authentication): string {
+  return authentication.methods.join(' ');
+}
+
+/** Read back; a value this version does not know counts as a password login of unknown age (no step-up). */
+export function authenticationFromRow(amr: string, authenticatedAt: number | string): Authentication {
+  const methods = parseAuthMethods(amr.split(' '));
+  return methods ? { methods, at: Number(authenticatedAt) } : { methods: PASSWORD_ONLY, at: 0 };
 }
 
 /** How long sessions live. */

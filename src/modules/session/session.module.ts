@@ -5,6 +5,7 @@ import { defineModule } from '../module';
 import * as sessionsAndAudit from './migrations/0002_sessions_and_audit';
 import * as credentialsVersion from './migrations/0004_credentials_version';
 import * as refreshTokenReplays from './migrations/0008_refresh_token_replays';
+import * as sessionAuthentication from './migrations/0015_session_authentication';
 import { SessionRepository } from './session.repository';
 import { SessionResolver } from './session.resolver';
 import { SessionService } from './session.service';
@@ -27,6 +28,7 @@ export const sessionModule = defineModule({
     '0002_sessions_and_audit': sessionsAndAudit,
     '0004_credentials_version': credentialsVersion,
     '0008_refresh_token_replays': refreshTokenReplays,
+    '0015_session_authentication': sessionAuthentication,
   },
   createServices({ config, database, logger, now, tokens, deriveKey }, { userRepository, audit }) {
     const repository = new SessionRepository(database.db, database.dialect);
@@ -48,6 +50,7 @@ export const sessionModule = defineModule({
       revocations,
       audit,
       now,
+      requireVerifiedEmail: config.accounts.requireVerifiedEmail,
       policy: {
         absoluteLifetimeMs: config.sessions.absoluteLifetimeSeconds * 1000,
         idleTimeoutMs: config.sessions.idleTimeoutSeconds * 1000,

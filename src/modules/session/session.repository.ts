@@ -5,7 +5,8 @@ import type { SessionEndReason, SessionsTable } from './session.tables';
 import type { UserRecord } from '../user/user.model';
 import { userFromRow } from '../user/user.repository';
 import type { ClientInfo } from '../../auth/client-info';
-import type { SessionRecord } from './session.model';
+import type { Authentication } from '../../auth/authentication-methods';
+import { authenticationFromRow, storedMethods, type SessionRecord } from './session.model';
 
 export interface NewSession {
   readonly id: string;
@@ -17,6 +18,7 @@ export interface NewSession {
   readonly now: number;
   readonly expiresAt: Date;
   readonly client: ClientInfo;
+  readonly authentication: Authentication;
 }
 
 /**
@@ -30,6 +32,8 @@ export interface SessionHolder {
   readonly ended: boolean;
   /** The client of the session's last rotation (or of its login). */
   readonly lastClient: ClientInfo;
+  /** The session's last authentication, for the tokens it issues. */
+  readonly authentication: Authentication;
 }
 
 export type Rotation =
@@ -97,6 +101,8 @@ export class SessionRepository {
           user_agent: session.client.userAgent,
           ip: session.client.ip,
           credentials_version: session.credentialsVersion,
+          amr: storedMethods(session.authentication),
+          authenticated_at: session.authentication.at,
         })
         .execute();
       await trx
@@ -105,6 +111,16 @@ export class SessionRepository {
         .execute();
       return userFromRow(row);
     });
+  }
+
+  /** Whether the user's current address is verified (false for no such user). */
+  async isEmailVerified(userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('email_verified_at')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return row?.email_verified_at !== null && row?.email_verified_at !== undefined;
   }
 
   async findByTokenHash(tokenHash: string): Promise<PresentedToken | null> {
@@ -179,6 +195,42 @@ export class SessionRepository {
       .where('replays_recorded', '<', limit)
       .executeTakeFirst();
     return Number(claimed.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records a new authentication in an open session whose credentials are still the user's
+   * and whose user is enabled (reauthenticate): its next tokens, refreshes included, state it.
+   * Returns the session's holder as of that write, or null when the session cannot take it.
+   */
+  async recordAuthentication(
+    sessionId: string,
+    userId: string,
+    credentialsVersion: number,
+    authentication: Authentication,
+  ): Promise<SessionHolder | null> {
+    return this.db
+      .transaction()
+      .execute(async (trx) => {
+        const updated = await trx
+          .updateTable('sessions')
+          .set({ amr: storedMethods(authentication), authenticated_at: authentication.at })
+          .where('id', '=', sessionId)
+          .where('user_id', '=', userId)
+          .where('ended_at', 'is', null)
+          .where('credentials_version', '=', credentialsVersion)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return null;
+        const holder = await holderOf(trx, sessionId);
+        // Read under the session row's lock: a disable or password change that committed first is seen here.
+        if (!holder || holder.user.disabled || holder.user.credentialsVersion !== credentialsVersion) {
+          throw REFUSED;
+        }
+        return holder;
+      })
+      .catch((error: unknown) => {
+        if (error === REFUSED) return null;
+        throw error;
+      });
   }
 
   /** The session's user and state in one read; null when the session is gone. */
@@ -274,6 +326,7 @@ export class SessionRepository {
 }
 
 const LOST = Symbol('another refresh rotated this token first');
+const REFUSED = Symbol('the session cannot take a new authentication');
 
 async function holderOf(db: Kysely<Database>, sessionId: string): Promise<SessionHolder | null> {
   const row = await db
@@ -285,16 +338,27 @@ async function holderOf(db: Kysely<Database>, sessionId: string): Promise<Sessio
       'sessions.ended_at as session_ended_at',
       'sessions.ip as session_ip',
       'sessions.user_agent as session_user_agent',
+      'sessions.amr as session_amr',
+      'sessions.authenticated_at as session_authenticated_at',
     ])
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
   if (!row) return null;
-  const { session_credentials_version, session_ended_at, session_ip, session_user_agent, ...user } = row;
+  const {
+    session_credentials_version,
+    session_ended_at,
+    session_ip,
+    session_user_agent,
+    session_amr,
+    session_authenticated_at,
+    ...user
+  } = row;
   return {
     user: userFromRow(user),
     credentialsVersion: Number(session_credentials_version),
     ended: session_ended_at !== null,
     lastClient: { ip: session_ip, userAgent: session_user_agent },
+    authentication: authenticationFromRow(session_amr, session_authenticated_at),
   };
 }
 
@@ -310,5 +374,6 @@ function toRecord(row: Selectable<SessionsTable>): SessionRecord {
     userAgent: row.user_agent,
     ip: row.ip,
     credentialsVersion: Number(row.credentials_version),
+    authentication: authenticationFromRow(row.amr, row.authenticated_at),
   };
 }

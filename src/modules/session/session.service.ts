@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { PASSWORD_ONLY, type Authentication } from '../../auth/authentication-methods';
 import type { RefreshTokenCrypto } from '../../auth/refresh-tokens';
-import type { AccessTokens, Viewer } from '../../auth/tokens';
+import type { AccessTokens, IssuedAccessToken, Viewer } from '../../auth/tokens';
 import type { SessionEndReason } from './session.tables';
-import { InvalidCredentialsError, RefreshError } from '../../errors/domain-errors';
+import { EmailNotVerifiedError, InvalidCredentialsError, RefreshError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { UserRecord } from '../user/user.model';
@@ -30,6 +31,12 @@ export interface SessionServiceDeps {
   readonly revocations: Revocations;
   readonly audit: AuditLog;
   readonly policy: SessionPolicy;
+  /**
+   * REQUIRE_VERIFIED_EMAIL: no session opens, refreshes or takes a new authentication for
+   * an account whose address is not verified. Here, where every route to a token passes
+   * (login, sign-up, verifyMfa, passkey login, refresh, reauthenticate), so none is missed.
+   */
+  readonly requireVerifiedEmail: boolean;
   readonly now: () => number;
 }
 
@@ -44,10 +51,13 @@ export class SessionService {
    * Opens a session for a user who has just proven `user.credentialsVersion`. Throws
    * InvalidCredentialsError when the credentials changed or the user was disabled since
    * they were read (a login in flight during a password change keeps nothing).
+   * `authentication`: what the caller proved and when; a password, now, unless told otherwise.
    */
-  async open(user: UserRecord, client: ClientInfo): Promise<IssuedSession> {
+  async open(user: UserRecord, client: ClientInfo, authentication?: Authentication): Promise<IssuedSession> {
     const { sessions, refreshTokens, policy } = this.deps;
+    if (this.deps.requireVerifiedEmail && !user.emailVerified) throw new EmailNotVerifiedError(user.id);
     const now = this.deps.now();
+    const proven = authentication ?? { methods: PASSWORD_ONLY, at: now };
     const refreshToken = refreshTokens.generate();
     const session = {
       id: randomUUID(),
@@ -61,10 +71,11 @@ export class SessionService {
       tokenHash: refreshTokens.hash(refreshToken),
       now,
       client,
+      authentication: proven,
     });
     if (!current) throw new InvalidCredentialsError(user.id);
     // Signed with the roles read as the session was created, not those read before the hash.
-    return this.issue(current, session, refreshToken, now);
+    return this.issue(current, session, refreshToken, now, proven);
   }
 
   /**
@@ -87,6 +98,8 @@ export class SessionService {
       await this.end({ sessionIds: [session.id] }, 'expired', now);
       throw new RefreshError('SESSION_EXPIRED');
     }
+    // Before the rotation: the token stays usable once the address is verified.
+    await this.requireVerifiedEmail(session.userId);
 
     const successor = refreshTokens.successor(presented);
     let rotatedAt = found.rotatedAt;
@@ -126,7 +139,15 @@ export class SessionService {
     const { user } = holder;
     // Everything below depends only on the presented token and the rotation time, so twins match.
     const rotated = { id: session.id, expiresAt: session.expiresAt, lastUsedAt: new Date(rotatedAt) };
-    return this.issue(user, rotated, successor, rotatedAt, refreshTokens.successorTokenId(presented));
+    // The session's last authentication, not a new one: a refresh proves possession of a token, nothing more.
+    return this.issue(
+      user,
+      rotated,
+      successor,
+      rotatedAt,
+      holder.authentication,
+      refreshTokens.successorTokenId(presented),
+    );
   }
 
   /**
@@ -155,11 +176,12 @@ export class SessionService {
     session: Pick<SessionRecord, 'id' | 'expiresAt' | 'lastUsedAt'>,
     refreshToken: string,
     issuedAtMs: number,
+    authentication: Authentication,
     tokenId?: string,
   ): IssuedSession {
     const deadline = sessionDeadline(session, this.deps.policy);
     const access = this.deps.tokens.issue(
-      { id: user.id, roles: user.roles, sessionId: session.id, rolesVersion: user.rolesVersion },
+      { id: user.id, roles: user.roles, sessionId: session.id, rolesVersion: user.rolesVersion, authentication },
       {
         notAfter: Math.floor(session.expiresAt.getTime() / 1000),
         ...(tokenId ? { pinned: { issuedAt: issuedAtMs, tokenId } } : {}),
@@ -173,6 +195,41 @@ export class SessionService {
       refreshExpiresInSeconds: Math.max(0, Math.floor((deadline - issuedAtMs) / 1000)),
       user,
     };
+  }
+
+  /**
+   * Records a new authentication in the caller's own session (reauthenticate) and signs an
+   * access token that states it; the refresh token is untouched, and its next refresh states
+   * it too. Null when the session ended, or the credentials it was opened with (or the one
+   * the caller proved) are no longer the user's, or the user was disabled: checked in the
+   * same transaction as the write, after every await of the caller's proof.
+   */
+  async reauthenticated(
+    viewer: Viewer,
+    credentialsVersion: number,
+    authentication: Authentication,
+  ): Promise<IssuedAccessToken | null> {
+    await this.requireVerifiedEmail(viewer.id);
+    const holder = await this.deps.sessions.recordAuthentication(
+      viewer.sessionId,
+      viewer.id,
+      credentialsVersion,
+      authentication,
+    );
+    if (!holder) return null;
+    const session = await this.deps.sessions.findById(viewer.sessionId);
+    if (!session) return null;
+    const { user } = holder;
+    return this.deps.tokens.issue(
+      { id: user.id, roles: user.roles, sessionId: session.id, rolesVersion: user.rolesVersion, authentication },
+      { notAfter: Math.floor(session.expiresAt.getTime() / 1000) },
+    );
+  }
+
+  /** A session opened before REQUIRE_VERIFIED_EMAIL was turned on goes no further until the address is verified. */
+  private async requireVerifiedEmail(userId: string): Promise<void> {
+    if (!this.deps.requireVerifiedEmail) return;
+    if (!(await this.deps.sessions.isEmailVerified(userId))) throw new EmailNotVerifiedError(userId);
   }
 
   async logout(viewer: Viewer, client: ClientInfo): Promise<void> {

@@ -2,7 +2,15 @@ import type { Generated } from 'kysely';
 import type { UsersTable } from '../user/user.tables';
 
 export type SessionEndReason =
-  'logout' | 'logout_all' | 'revoked' | 'password_changed' | 'disabled' | 'reused' | 'expired' | 'credentials_changed';
+  | 'logout'
+  | 'logout_all'
+  | 'revoked'
+  | 'password_changed'
+  | 'password_reset'
+  | 'disabled'
+  | 'reused'
+  | 'expired'
+  | 'credentials_changed';
 
 export interface SessionsTable {
   id: string;
@@ -18,6 +26,10 @@ export interface SessionsTable {
   ip: string | null;
   /** The user's credentials_version when the session was opened (or the password last changed in it). */
   credentials_version: number;
+  /** The methods of its last authentication (RFC 8176 values, space-separated): its tokens' `amr`. */
+  amr: string;
+  /** When (ms) the oldest of those methods was proven: its tokens' `auth_time`. */
+  authenticated_at: number;
 }
 
 export interface RefreshTokensTable {

@@ -10,6 +10,8 @@ export interface UserRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly lastLoginAt: Date | null;
+  /** Whether the current address was proven by following a link sent to it. */
+  readonly emailVerified: boolean;
   /** Bumped by every role change; access tokens carry it. */
   readonly rolesVersion: number;
   /** Bumped by a password change or a disable; sessions carry the one they were opened with. */

@@ -41,6 +41,18 @@ export class UserRepository {
     return row ? userFromRow(row) : null;
   }
 
+  /** Many users in one query (a page of authors, say); answers in the order asked, null for an unknown id. */
+  async findByIds(ids: readonly string[]): Promise<Array<UserRecord | null>> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, userFromRow(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   async findCredentialsByEmail(email: string): Promise<UserCredentials | null> {
     const row = await this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     return row ? { user: userFromRow(row), passwordHash: row.password_hash } : null;
@@ -233,6 +245,8 @@ export function userFromRow(row: Selectable<UsersTable>): UserRecord {
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
     lastLoginAt: row.last_login_at === null ? null : new Date(Number(row.last_login_at)),
+    // The column comes with the accounts module's migration; without that module, nothing is verified.
+    emailVerified: row.email_verified_at !== null && row.email_verified_at !== undefined,
     rolesVersion: Number(row.roles_version),
     credentialsVersion: Number(row.credentials_version),
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PASSWORD_MAX_LENGTH, normalizePassword, type PasswordHasher } from '../../auth/passwords';
 import { Role } from '../../auth/roles';
-import { InvalidCredentialsError, InvalidInputError } from '../../errors/domain-errors';
+import { EmailNotVerifiedError, InvalidCredentialsError, InvalidInputError } from '../../errors/domain-errors';
 import type { UserCursor, UserPage, UserRecord } from './user.model';
 import type { UserRepository } from './user.repository';
 import { EMAIL_MAX_LENGTH, canonicalEmail, validDisplayName, validEmail } from './user.rules';
@@ -52,6 +52,7 @@ export class UserService {
       createdAt: at,
       updatedAt: at,
       lastLoginAt: null,
+      emailVerified: false,
       rolesVersion: 1,
       credentialsVersion: 1,
     };
@@ -60,9 +61,15 @@ export class UserService {
   /**
    * Proves an email and password. Unknown email, wrong password and disabled
    * account all cost one argon2 verify and end in the same InvalidCredentialsError,
-   * so neither the answer nor its timing says which accounts exist.
+   * so neither the answer nor its timing says which accounts exist. With
+   * `requireVerifiedEmail`, the right password for an unverified address ends in
+   * EmailNotVerifiedError, after the same work and with nothing recorded.
    */
-  async authenticate(rawEmail: string, rawPassword: string): Promise<UserRecord> {
+  async authenticate(
+    rawEmail: string,
+    rawPassword: string,
+    options: { readonly requireVerifiedEmail?: boolean } = {},
+  ): Promise<UserRecord> {
     const password = normalizePassword(rawPassword);
     const email = canonicalEmail(rawEmail);
     const credentials = email.length <= EMAIL_MAX_LENGTH ? await this.deps.users.findCredentialsByEmail(email) : null;
@@ -72,6 +79,11 @@ export class UserService {
     }
     const { ok, needsRehash } = await this.deps.passwords.verify(credentials.passwordHash, password);
     if (!ok || credentials.user.disabled) throw new InvalidCredentialsError(credentials.user.id);
+    // Only past the full password check, and before anything is written: a wrong password
+    // still gets INVALID_CREDENTIALS after the same work, and a refused login is no login.
+    if (options.requireVerifiedEmail && !credentials.user.emailVerified) {
+      throw new EmailNotVerifiedError(credentials.user.id);
+    }
 
     const now = this.deps.now();
     // The only moment the plain password is known: upgrade hashes made with weaker parameters.
@@ -115,8 +127,30 @@ export class UserService {
     if (!replaced) throw incorrect();
   }
 
+  /**
+   * Proves the signed-in user's current password (changeEmail): one argon2 verify whether
+   * or not the user still exists, and one error for every failure.
+   */
+  async proveCurrentPassword(userId: string, currentPassword: string): Promise<UserRecord> {
+    const incorrect = () => new InvalidInputError('currentPassword', 'The current password is incorrect.');
+    const credentials =
+      [...currentPassword].length <= PASSWORD_MAX_LENGTH ? await this.deps.users.findCredentialsById(userId) : null;
+    if (!credentials) {
+      await this.deps.passwords.verifyAgainstDummy(currentPassword.slice(0, PASSWORD_MAX_LENGTH));
+      throw incorrect();
+    }
+    const { ok } = await this.deps.passwords.verify(credentials.passwordHash, currentPassword.normalize('NFKC'));
+    if (!ok || credentials.user.disabled) throw incorrect();
+    return credentials.user;
+  }
+
   findById(id: string): Promise<UserRecord | null> {
     return this.deps.users.findById(id);
+  }
+
+  /** For batching loaders: one query for many ids, in the order asked. */
+  findByIds(ids: readonly string[]): Promise<Array<UserRecord | null>> {
+    return this.deps.users.findByIds(ids);
   }
 
   list(first: number, after: UserCursor | null): Promise<UserPage> {

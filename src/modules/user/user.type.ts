@@ -33,6 +33,13 @@ export class User implements Omit<UserRecord, 'updatedAt' | 'rolesVersion' | 'cr
   @Field(() => Date, { nullable: true })
   lastLoginAt!: Date | null;
 
+  @OwnerOr(OWNED_BY_ITSELF, Role.ADMIN)
+  @Field(() => GraphQLBoolean, {
+    nullable: true,
+    description: 'Whether the current email address was proven by following a link sent to it.',
+  })
+  emailVerified!: boolean;
+
   @RequireRole(Role.ADMIN)
   @Field(() => GraphQLBoolean, { nullable: true, description: 'Disabled users cannot log in.' })
   disabled!: boolean;
