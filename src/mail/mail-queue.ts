@@ -57,6 +57,8 @@ export class MailQueue implements Mailer {
   ) {}
 
   /** Messages accepted and not yet delivered or dropped. */
+  private pumpScheduled = false;
+
   get size(): number {
     return this.waiting.length + this.inFlight.size + this.retries.size;
   }
@@ -80,7 +82,22 @@ export class MailQueue implements Mailer {
     }
     this.heldByKind.set(message.kind, held + 1);
     this.waiting.push({ message, attempts: 0 });
-    this.pump();
+    this.pumpSoon();
+  }
+
+  /**
+   * Delivery starts after the current turn of the event loop, once the request that asked for
+   * the mail has answered: composing a message (MIME, the outbox's file, SMTP's first bytes)
+   * costs time only the requests that send mail would pay, and `requestPasswordReset` for an
+   * account must answer in the time it takes for an address that has none.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   idle(): Promise<void> {
