@@ -137,6 +137,17 @@ export class EmailTokenError extends InvalidInputError {
   }
 }
 
+/**
+ * A signed-in caller whose address is not verified yet asked to add a sign-in method (a
+ * passkey, an authenticator app): BAD_USER_INPUT, field `email`, reason EMAIL_NOT_VERIFIED.
+ * The caller is the account's holder and can read `me.emailVerified`, so it tells nothing new.
+ */
+export class EmailNotVerifiedInputError extends InvalidInputError {
+  constructor() {
+    super('email', 'Confirm your email address with the link we sent first.', 'EMAIL_NOT_VERIFIED');
+  }
+}
+
 /** A flow this deployment turned off (PASSWORD_RESET=false, EMAIL_VERIFICATION=false). */
 export class FeatureDisabledError extends DomainError {
   override readonly name = 'FeatureDisabledError';

@@ -14,7 +14,8 @@ import { Role } from '../../src/auth/roles';
 import { can, fieldPolicies, type FieldCoordinate } from '../../client/src';
 import { Subscriber, type Result } from '../fixtures/subscription-client';
 import { SoftwareAuthenticator } from '../fixtures/webauthn/software-authenticator';
-import { startTestServer, type SignedIn, type TestServer } from '../helpers/test-server';
+import { TEST_PASSWORD, startTestServer, type SignedIn, type TestServer } from '../helpers/test-server';
+import { markEmailVerified } from '../helpers/verified-email';
 import { matrixProbeModule } from './helpers/matrix-probe';
 
 /**
@@ -226,9 +227,10 @@ const ROOT_PROBES: Partial<Record<string, (context: ProbeContext) => Probe>> = {
     consumesSession: true,
   }),
   'Query.myPasskeys': () => ({ document: '{ myPasskeys { __typename } }', path: ['myPasskeys'] }),
-  // Starting a ceremony only stores a challenge that nobody answers and that expires in 5 minutes.
+  // A wrong password: the policy lets the caller in, the proof in the call stops them (an
+  // unverified caller is stopped before it); no challenge is stored.
   'Mutation.startPasskeyRegistration': () => ({
-    document: 'mutation { startPasskeyRegistration { __typename } }',
+    document: 'mutation { startPasskeyRegistration(currentPassword: "not the password") { __typename } }',
     path: ['startPasskeyRegistration'],
   }),
   'Mutation.startPasskeyLogin': () => ({
@@ -494,12 +496,17 @@ describe('the permission matrix: can() agrees with the server on every field, fo
     return id;
   }
 
-  /** A real passkey row for `user`, made through the ceremony by a software authenticator. */
+  /** A real passkey row for `user` (their address verified first), made through the ceremony by a software authenticator. */
   async function registerPasskey(user: SignedIn): Promise<void> {
     const { rpId, origins } = server.config.passkeys ?? {};
     if (!rpId || !origins?.[0]) throw new Error('setup failed: the test server has passkeys turned off');
+    await markEmailVerified(server, user.id);
     const authenticator = new SoftwareAuthenticator({ origin: origins[0], rpId });
-    const started = await gql<{ options: string }>('mutation { startPasskeyRegistration { options } }', {}, user);
+    const started = await gql<{ options: string }>(
+      'mutation($password: String!) { startPasskeyRegistration(currentPassword: $password) { options } }',
+      { password: TEST_PASSWORD },
+      user,
+    );
     await gql(
       'mutation($response: String!) { finishPasskeyRegistration(response: $response, name: "Matrix") { id } }',
       { response: authenticator.register(started.startPasskeyRegistration!.options) },

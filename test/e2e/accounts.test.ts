@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SmtpInbox, type ReceivedMail } from '../helpers/smtp-inbox';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/test-server';
+import { markEmailVerified } from '../helpers/verified-email';
 import { CHROMIUM_ARGS, describeInChromium } from './helpers/chromium';
 import { startForwarder, type Forwarder } from './helpers/forwarder';
 import { recordGraphQLTraffic } from './helpers/graphql-traffic';
@@ -253,7 +254,8 @@ describeInChromium('account pages in Chromium, with mail', (executablePath) => {
 
   it('3. turns two-factor on, then logs in with a code computed from the key on the page, and with a recovery code', async () => {
     const email = 'totp-person@example.com';
-    await server.createUser(email);
+    // An authenticator app is set up only on a verified address (a squatter's would lock the owner out).
+    await markEmailVerified(server, (await server.createUser(email)).id);
     const { page } = await newTab(PHONE);
     const traffic = recordGraphQLTraffic(page);
     await logIn(page, email);
@@ -356,13 +358,25 @@ describeInChromium('account pages in Chromium, with mail', (executablePath) => {
 
   it('5. with two-factor on, new recovery codes and turning it off ask the password and a code in the form, however old the sign-in', async () => {
     const email = 'step-up-totp@example.com';
-    await server.createUser(email);
+    // An authenticator app is set up only on a verified address (a squatter's would lock the owner out).
+    await markEmailVerified(server, (await server.createUser(email)).id);
     const { page } = await newTab();
     const traffic = recordGraphQLTraffic(page);
     await logIn(page, email);
     await expectProfileOf(page, email);
     const { secret, codes } = await enrolTotp(page);
     server.clock.advance(11 * 60);
+
+    // Adding a passkey asks for a code too now: a wrong one is refused before any passkey is made.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Passkeys' }).click();
+    const addPasskey = page.locator('form[name="add-passkey"]');
+    await addPasskey.getByLabel('Current password').fill(TEST_PASSWORD);
+    await addPasskey.getByLabel('Authentication code').fill(totpCode(secret) === '000000' ? '000001' : '000000');
+    await addPasskey.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByRole('alert').getByText('That code is not right.', { exact: false }).waitFor();
+    await page.getByText('You have no passkeys yet.').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Two-factor' }).click();
+    await page.getByTestId('two-factor-status').getByText('10 recovery codes left.').waitFor();
 
     await page.getByRole('button', { name: 'Make new recovery codes' }).click();
     // No step-up dialog: the form asks for the password and a code, which the call itself checks.

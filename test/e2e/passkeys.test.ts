@@ -3,6 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/test-server';
+import { markEmailVerified } from '../helpers/verified-email';
 import { CHROMIUM_ARGS, describeInChromium } from './helpers/chromium';
 import { recordGraphQLTraffic } from './helpers/graphql-traffic';
 import { openWatchedPage, screenshot, type WatchedPage } from './helpers/watched-page';
@@ -11,7 +12,7 @@ import { serveWebApp, type ServedWebApp } from './helpers/web-app';
 /*
  * Passkeys in real Chromium, with the DevTools protocol's virtual authenticator (a CTAP2
  * platform authenticator that holds discoverable credentials and verifies its user): add a
- * passkey while signed in, log out, sign in with it (no email typed), remove it, and see it
+ * passkey while signed in (once the address is verified, with the password), log out, sign in with it (no email typed), remove it, and see it
  * no longer signs anyone in.
  *
  * The API must know the page's origin (WEBAUTHN_ORIGINS) before it starts, and the page's
@@ -73,7 +74,7 @@ describeInChromium('passkeys in Chromium (virtual authenticator)', (executablePa
     const traffic = recordGraphQLTraffic(page);
 
     const email = 'passkey-person@example.com';
-    await server.createUser(email);
+    const user = await server.createUser(email);
     await page.goto('/login');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(TEST_PASSWORD);
@@ -84,15 +85,22 @@ describeInChromium('passkeys in Chromium (virtual authenticator)', (executablePa
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Passkeys' }).click();
     await page.getByRole('heading', { name: 'Your passkeys' }).waitFor();
     await page.getByText('You have no passkeys yet.').waitFor();
-    // Adding one needs a sign-in of the last 10 minutes: past that, the password first.
-    server.clock.advance(11 * 60);
+    // Not while the address is unverified: a squatter's passkey would outlive the owner's recovery.
     await page.getByLabel('Name (optional)').fill('Test laptop');
+    await page.getByLabel('Current password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await page.getByRole('heading', { name: 'Confirm it’s you' }).waitFor();
-    await page.getByText('To add a passkey, enter your password again.').waitFor();
-    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('alert').getByText('Confirm your email address with the link we sent first.').waitFor();
+    await markEmailVerified(server, user.id);
+    // The password is asked in the call itself, whatever the sign-in's age; a wrong one adds nothing.
+    server.clock.advance(11 * 60);
+    await page.getByLabel('Current password').fill('not the password');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByRole('alert').getByText('The password is incorrect.').waitFor();
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(0);
+    await page.getByLabel('Current password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Your passkey was added. You can now log in with it.').waitFor();
+    expect(await page.getByLabel('Current password').inputValue()).toBe('');
     expect(await page.getByRole('heading', { name: 'Confirm it’s you' }).count()).toBe(0);
     const list = page.getByRole('list', { name: 'Passkeys' });
     await list.getByText('Test laptop', { exact: true }).waitFor();
@@ -139,7 +147,7 @@ describeInChromium('passkeys in Chromium (virtual authenticator)', (executablePa
 
     await traffic.settled();
     const starts = traffic.exchanges.filter((e) => e.operationName === 'StartMyPasskeyRegistration');
-    expect(starts.map((e) => e.reasons)).toEqual([['STEP_UP_REQUIRED'], []]);
+    expect(starts.map((e) => e.reasons)).toEqual([['EMAIL_NOT_VERIFIED'], ['BAD_USER_INPUT'], []]);
     const removals = traffic.exchanges.filter((e) => e.operationName === 'RemoveMyPasskey');
     expect(removals.map((e) => e.reasons)).toEqual([['STEP_UP_REQUIRED'], []]);
     const logins = traffic.exchanges.filter((e) => e.operationName === 'FinishMyPasskeyLogin');

@@ -1,6 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { ConfirmTotpEnrollmentDocument, StartTotpEnrollmentDocument } from '../generated/graphql';
 import { TEST_PASSWORD, type TestServer } from './test-server';
+import { markEmailVerified } from './verified-email';
 
 /** The code an authenticator app shows for `secret` at `nowMs`, `stepOffset` steps of 30 s away. */
 export function totpCode(secret: string, nowMs: number, stepOffset = 0): string {
@@ -29,8 +30,12 @@ export interface Enrolled {
   readonly recoveryCodes: readonly string[];
 }
 
-/** Turns TOTP on for the holder of `token` through the API; the clock moves past the step the confirming code used. */
+/**
+ * Turns TOTP on for the holder of `token` through the API, their address marked verified
+ * first (enrolment waits for it); the clock moves past the step the confirming code used.
+ */
 export async function enrolTotp(server: TestServer, token: string): Promise<Enrolled> {
+  await markEmailVerified(server, String(claimsOf(token).sub));
   const started = await server.execute(StartTotpEnrollmentDocument, { currentPassword: TEST_PASSWORD }, { token });
   if (!started.data) throw new Error(`startTotpEnrollment failed: ${JSON.stringify(started.errors)}`);
   const { secret } = started.data.startTotpEnrollment;

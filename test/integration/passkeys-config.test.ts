@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { StartPasskeyLoginDocument, StartPasskeyRegistrationDocument } from '../generated/graphql';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { TEST_PASSWORD, startTestServer, type TestServer } from '../helpers/test-server';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -101,7 +101,11 @@ describe('passkeys turned off', () => {
     const anonymous = await server.execute(StartPasskeyLoginDocument, {});
     expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'FEATURE_DISABLED' });
     const user = await server.signIn('off@example.com');
-    const signedIn = await server.execute(StartPasskeyRegistrationDocument, {}, { token: user.accessToken });
+    const signedIn = await server.execute(
+      StartPasskeyRegistrationDocument,
+      { currentPassword: TEST_PASSWORD },
+      { token: user.accessToken },
+    );
     expect(signedIn.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'FEATURE_DISABLED' });
     const row = await server.app.services.database.db
       .selectFrom('passkey_challenges')

@@ -12,6 +12,7 @@ import {
   VerifyMfaDocument,
 } from '../generated/graphql';
 import { describeEachDatabase } from '../helpers/databases';
+import { markEmailVerified, signInVerified } from '../helpers/verified-email';
 import { SmtpInbox, mailEnv } from '../helpers/smtp-inbox';
 import {
   TEST_PASSWORD,
@@ -46,7 +47,7 @@ describeEachDatabase(
 
     async function enrolledUser(): Promise<SignedIn & Enrolled & { email: string }> {
       const email = `proof-${++n}@example.com`;
-      const signedIn = await server.signIn(email);
+      const signedIn = await signInVerified(server, email);
       return { ...signedIn, ...(await enrolTotp(server, signedIn.accessToken)), email };
     }
 
@@ -68,9 +69,61 @@ describeEachDatabase(
       return (await server.execute(MyTwoFactorDocument, {}, { token })).data!.me!.twoFactor;
     }
 
+    describe('pre-hijack: an account whose address is not verified', () => {
+      const NOT_VERIFIED = {
+        message: 'Confirm your email address with the link we sent first.',
+        extensions: { code: 'BAD_USER_INPUT', field: 'email', reason: 'EMAIL_NOT_VERIFIED' },
+      };
+      const authenticators = (userId: string) =>
+        db().selectFrom('totp_authenticators').select('user_id').where('user_id', '=', userId).execute();
+
+      // Whoever signed up with someone else's address would lock its owner out after the
+      // owner recovers the account by password reset.
+      it('cannot start an enrolment, even with the right password, and nothing is stored or counted', async () => {
+        const user = await server.signIn(`proof-${++n}@example.com`);
+        const res = await server.execute(
+          StartTotpEnrollmentDocument,
+          { currentPassword: TEST_PASSWORD },
+          { token: user.accessToken },
+        );
+        expect(res.data ?? null).toBeNull();
+        expect(res.errors?.[0]).toMatchObject(NOT_VERIFIED);
+        expect(await authenticators(user.id)).toEqual([]);
+        const failures = await db()
+          .selectFrom('audit_events')
+          .select('type')
+          .where('user_id', '=', user.id)
+          .where('type', '=', 'REAUTHENTICATION_FAILED')
+          .execute();
+        expect(failures).toEqual([]);
+      });
+
+      it('cannot confirm an enrolment started before the address was unverified', async () => {
+        const user = await signInVerified(server, `proof-${++n}@example.com`);
+        const token = { token: user.accessToken };
+        const started = await server.execute(StartTotpEnrollmentDocument, { currentPassword: TEST_PASSWORD }, token);
+        const { secret } = started.data!.startTotpEnrollment;
+        await db().updateTable('users').set({ email_verified_at: null }).where('id', '=', user.id).execute();
+        const confirmed = await server.execute(ConfirmTotpEnrollmentDocument, { code: totpCode(secret, now()) }, token);
+        expect(confirmed.errors?.[0]).toMatchObject(NOT_VERIFIED);
+        expect((await statusOf(user.accessToken))?.enabled).toBe(false);
+      });
+
+      it('can enrol once the address is verified', async () => {
+        const user = await server.signIn(`proof-${++n}@example.com`);
+        await markEmailVerified(server, user.id);
+        const started = await server.execute(
+          StartTotpEnrollmentDocument,
+          { currentPassword: TEST_PASSWORD },
+          { token: user.accessToken },
+        );
+        expect(started.errors).toBeUndefined();
+      });
+    });
+
     describe('a stolen access token, minutes after the owner’s login', () => {
       it('cannot start an enrolment without the current password, and nothing is stored', async () => {
-        const user = await server.signIn(`proof-${++n}@example.com`);
+        const user = await signInVerified(server, `proof-${++n}@example.com`);
         const token = { token: user.accessToken };
         for (const currentPassword of WRONG_PASSWORDS) {
           const res = await server.execute(StartTotpEnrollmentDocument, { currentPassword }, token);
@@ -127,7 +180,7 @@ describeEachDatabase(
     });
 
     it('counts wrong passwords given to these changes against reauthenticate’s budget', async () => {
-      const user = await server.signIn(`proof-${++n}@example.com`);
+      const user = await signInVerified(server, `proof-${++n}@example.com`);
       const token = { token: user.accessToken };
       for (let i = 0; i < 5; i++) {
         const res = await server.execute(StartTotpEnrollmentDocument, { currentPassword: `wrong ${i}` }, token);
@@ -332,7 +385,7 @@ describeEachDatabase(
     });
 
     it('confirms an enrolment without a recent login: the enrolment was started with the password', async () => {
-      const user = await server.signIn(`proof-${++n}@example.com`);
+      const user = await signInVerified(server, `proof-${++n}@example.com`);
       server.clock.advance(11 * 60);
       const token = { token: user.accessToken };
       const { secret } = (await server.execute(StartTotpEnrollmentDocument, { currentPassword: TEST_PASSWORD }, token))

@@ -16,6 +16,7 @@ import {
   VerifyMfaDocument,
 } from '../generated/graphql';
 import { describeEachDatabase } from '../helpers/databases';
+import { signInVerified } from '../helpers/verified-email';
 import {
   TEST_PASSWORD,
   startTestServer,
@@ -44,7 +45,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
   /** A signed-in user with TOTP on; the clock is past the step of the confirming code. */
   async function enrolledUser(): Promise<SignedIn & Enrolled & { email: string }> {
     const email = `2fa-${++n}@example.com`;
-    const signedIn = await server.signIn(email);
+    const signedIn = await signInVerified(server, email);
     const enrolled = await enrolTotp(server, signedIn.accessToken);
     return { ...signedIn, ...enrolled, email };
   }
@@ -76,7 +77,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
 
   describe('enrolment', () => {
     it('gives the secret, an otpauth URI and an SVG QR code; confirming gives ten recovery codes, once', async () => {
-      const user = await server.signIn(`2fa-${++n}@example.com`);
+      const user = await signInVerified(server, `2fa-${++n}@example.com`);
       const started = await server.execute(
         StartTotpEnrollmentDocument,
         { currentPassword: TEST_PASSWORD },
@@ -127,7 +128,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
     });
 
     it('refuses a wrong code, and an enrolment confirmed at or after its 10 minutes', async () => {
-      const user = await server.signIn(`2fa-${++n}@example.com`);
+      const user = await signInVerified(server, `2fa-${++n}@example.com`);
       const token = { token: user.accessToken };
       const { secret } = (await server.execute(StartTotpEnrollmentDocument, { currentPassword: TEST_PASSWORD }, token))
         .data!.startTotpEnrollment;
@@ -140,7 +141,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
 
       // The last millisecond of the 10 minutes still confirms (a fresh start, so the test owns the edge).
       toWholeSecond();
-      const late = await server.signIn(`2fa-${++n}@example.com`);
+      const late = await signInVerified(server, `2fa-${++n}@example.com`);
       const started = (
         await server.execute(
           StartTotpEnrollmentDocument,
@@ -157,7 +158,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
       );
       expect(inTime.errors).toBeUndefined();
 
-      const tooLate = await server.signIn(`2fa-${++n}@example.com`);
+      const tooLate = await signInVerified(server, `2fa-${++n}@example.com`);
       const again = (
         await server.execute(
           StartTotpEnrollmentDocument,
@@ -200,7 +201,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
 
     it('ends every other session of the user and keeps this one, which now states pwd otp', async () => {
       const email = `2fa-${++n}@example.com`;
-      const first = await server.signIn(email);
+      const first = await signInVerified(server, email);
       const second = await server.execute(LoginDocument, { email, password: TEST_PASSWORD });
       const { secret } = await enrolTotp(server, first.accessToken);
       expect(secret).toBeTruthy();
@@ -273,7 +274,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
     });
 
     it('leaves users without a second factor logging in exactly as before, with amr pwd', async () => {
-      const user = await server.signIn(`2fa-${++n}@example.com`);
+      const user = await signInVerified(server, `2fa-${++n}@example.com`);
       expect(claimsOf(user.accessToken)).toMatchObject({ amr: ['pwd'], auth_time: Math.floor(now() / 1000) });
     });
 
@@ -522,7 +523,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
 
     it('are the user’s own to count: another user gets null and FORBIDDEN, an ADMIN sees them', async () => {
       const user = await enrolledUser();
-      const stranger = await server.signIn(`2fa-${++n}@example.com`);
+      const stranger = await signInVerified(server, `2fa-${++n}@example.com`);
       const denied = await server.execute(UserTwoFactorDocument, { id: user.id }, { token: stranger.accessToken });
       expect(denied.data!.user!.twoFactor).toBeNull();
       expect(codeOf(denied)).toBe('FORBIDDEN');
@@ -533,7 +534,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
 
   it('answers a page of users with each one’s status (read in one batch)', async () => {
     const on = await enrolledUser();
-    const off = await server.signIn(`2fa-${++n}@example.com`);
+    const off = await signInVerified(server, `2fa-${++n}@example.com`);
     const spent = await server.execute(VerifyMfaDocument, {
       challenge: await challengeFor(on.email),
       recoveryCode: on.recoveryCodes[3]!,
@@ -548,7 +549,7 @@ describeEachDatabase('two-factor: TOTP and recovery codes', (dialect) => {
   it('housekeeping removes expired challenges and enrolments never confirmed, and nothing else', async () => {
     const db = server.app.services.database.db;
     const user = await enrolledUser();
-    const pendingUser = await server.signIn(`2fa-${++n}@example.com`);
+    const pendingUser = await signInVerified(server, `2fa-${++n}@example.com`);
     await server.execute(
       StartTotpEnrollmentDocument,
       { currentPassword: TEST_PASSWORD },

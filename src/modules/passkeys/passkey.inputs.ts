@@ -6,6 +6,18 @@ const RESPONSE = {
 } as const;
 
 @ArgsType()
+export class StartPasskeyRegistrationArgs {
+  @Field(() => String, { description: "The account's current password." })
+  currentPassword!: string;
+
+  @Field(() => String, { nullable: true, description: 'Required when two-factor is on (or `recoveryCode`).' })
+  code?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Instead of `code`: one of the recovery codes (single-use).' })
+  recoveryCode?: string | null;
+}
+
+@ArgsType()
 export class FinishPasskeyRegistrationArgs {
   @Field(() => String, RESPONSE)
   response!: string;

@@ -14,13 +14,11 @@ import {
   FinishPasskeyRegistrationArgs,
   RemovePasskeyArgs,
   RenamePasskeyArgs,
+  StartPasskeyRegistrationArgs,
 } from './passkey.inputs';
 import { MAX_PASSKEYS_PER_USER } from './passkey.model';
 import type { CeremonyOptions, PasskeyService } from './passkey.service';
 import { Passkey, PasskeyCeremonyOptions, PasskeyLoginOptions } from './passkey.type';
-
-/** Adding a passkey: a sign-in of the last 10 minutes, any one factor. */
-const ADDING = { maxAge: '10m', factors: 1 } as const;
 
 @Resolver()
 export class PasskeyResolver {
@@ -33,21 +31,28 @@ export class PasskeyResolver {
     return this.passkeys.list(signedIn(viewer));
   }
 
-  // A passkey outlives password changes: a stolen access token must not be able to add the
-  // thief's one, so adding asks for a recent sign-in, as TOTP enrolment does.
+  // A passkey outlives password changes and logoutAll: a stolen access token must not add the
+  // thief's one. A token's age cannot tell (it is as fresh as the login it was stolen from),
+  // so, as TOTP enrolment does, the password (and a code) are proven in the call itself.
   @SignedIn()
-  @RecentAuth(ADDING)
   @Mutation(() => PasskeyCeremonyOptions, {
-    description: 'Starts adding a passkey: options for the browser, to finish within 5 minutes.',
+    description:
+      'Starts adding a passkey with the current password (and a code when two-factor is on): options for the browser, to finish within 5 minutes. A wrong password or code: BAD_USER_INPUT, throttled like reauthenticate; an unverified address: BAD_USER_INPUT / EMAIL_NOT_VERIFIED.',
   })
-  async startPasskeyRegistration(@Ctx() { viewer }: Context): Promise<PasskeyCeremonyOptions> {
-    return answer(await this.passkeys.startRegistration(signedIn(viewer)));
+  async startPasskeyRegistration(
+    @Args(() => StartPasskeyRegistrationArgs) { currentPassword, code, recoveryCode }: StartPasskeyRegistrationArgs,
+    @Ctx() { viewer, client }: Context,
+  ): Promise<PasskeyCeremonyOptions> {
+    return answer(
+      await this.passkeys.startRegistration(signedIn(viewer), currentPassword, { code, recoveryCode }, client),
+    );
   }
 
+  // No step-up: only the browser that startPasskeyRegistration (identity proven) answered holds the challenge.
   @SignedIn()
-  @RecentAuth(ADDING)
   @Mutation(() => Passkey, {
-    description: 'Stores the passkey the browser created. A refused one: BAD_USER_INPUT / PASSKEY_INVALID.',
+    description:
+      'Stores the passkey the browser created; the owner is told by mail. A refused one: BAD_USER_INPUT / PASSKEY_INVALID.',
   })
   finishPasskeyRegistration(
     @Args(() => FinishPasskeyRegistrationArgs) { response, name }: FinishPasskeyRegistrationArgs,

@@ -7,6 +7,7 @@ import type { IssuedAccessToken, Viewer } from '../../auth/tokens';
 import type { ThrottleConfig } from '../../config';
 import {
   EmailNotVerifiedError,
+  EmailNotVerifiedInputError,
   FeatureDisabledError,
   InvalidCredentialsError,
   InvalidInputError,
@@ -16,11 +17,12 @@ import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { AttemptLimiter, AttemptRule, Reservation } from '../credentials/attempt-limiter';
 import type { IssuedSession, SessionService } from '../session/session.service';
-import { REAUTHENTICATE_RULE } from '../two-factor/two-factor.service';
+import { REAUTHENTICATE_RULE, type SecondFactorInput, type TwoFactorService } from '../two-factor/two-factor.service';
 import type { UserRecord } from '../user/user.model';
 import type { UserRepository } from '../user/user.repository';
 import { readAuthenticationResponse, readRegistrationResponse, UnreadableResponse } from './ceremony-response';
 import type { PasskeyChallengeRepository } from './passkey-challenges.repository';
+import type { PasskeyMail } from './passkey-mail';
 import { PasskeyAuthenticationError, PasskeyRegistrationError } from './passkey.errors';
 import {
   CHALLENGE_TTL_MS,
@@ -48,6 +50,12 @@ export interface PasskeyServiceDeps {
   readonly userHandleKey: Buffer;
   /** REQUIRE_VERIFIED_EMAIL: no session for an unverified address, whatever proved the identity. */
   readonly requireVerifiedEmail: boolean;
+  /** EMAIL_VERIFICATION: no passkey is added until the account's address is verified. */
+  readonly emailVerification: boolean;
+  /** Proves the password (and the second factor, when on) in the call that starts a registration. */
+  readonly identity: Pick<TwoFactorService, 'proveIdentity'>;
+  /** Tells the owner of every passkey added. */
+  readonly mail: PasskeyMail;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -88,15 +96,32 @@ export class PasskeyService {
     };
   }
 
-  async startRegistration(viewer: Viewer): Promise<CeremonyOptions> {
+  /**
+   * Options for adding a passkey. A passkey signs in as two factors and outlives password
+   * changes and logoutAll, so an access token alone (stolen from a fresh login) must not add
+   * one: the password, and a current code when two-factor is on, are proven in the call,
+   * throttled and audited as reauthenticate is. Nor does an unverified account get one: a
+   * squatter's passkey would outlast the owner's recovery of the address by password reset.
+   */
+  async startRegistration(
+    viewer: Viewer,
+    currentPassword: string,
+    factor: SecondFactorInput,
+    client: ClientInfo,
+  ): Promise<CeremonyOptions> {
     const rp = this.relyingParty();
     await this.deps.limiter.reserve([{ rule: CEREMONY_STARTS_PER_USER, subject: viewer.id }]);
-    const user = await this.deps.users.findById(viewer.id);
-    if (!user || user.disabled) throw new PasskeyRegistrationError('user gone or disabled');
-    const existing = await this.deps.passkeys.listByUser(user.id);
+    const found = await this.deps.users.findById(viewer.id);
+    if (!found || found.disabled) throw new PasskeyRegistrationError('user gone or disabled');
+    this.requireVerifiedEmail(found);
+    const existing = await this.deps.passkeys.listByUser(found.id);
     if (existing.length >= MAX_PASSKEYS_PER_USER) {
       throw new InvalidInputError('passkeys', `An account can hold at most ${MAX_PASSKEYS_PER_USER} passkeys.`);
     }
+    await this.deps.identity.proveIdentity(viewer, currentPassword, factor, client, 'start_passkey_registration');
+    // Read again: the options carry the address, which may have changed while the password was checked.
+    const user = await this.deps.users.findById(viewer.id);
+    if (!user || user.disabled) throw new PasskeyRegistrationError('user gone or disabled');
     const challenge = await this.newChallenge('register', user.id);
     const options = await rp.registrationOptions(
       user,
@@ -118,6 +143,9 @@ export class PasskeyService {
     const name = rawName === null ? null : validPasskeyName(rawName);
     const now = this.deps.now();
     const { json, challenge } = this.refusedUnlessRead(viewer.id, () => readRegistrationResponse(rawResponse));
+    const user = await this.deps.users.findById(viewer.id);
+    if (!user || user.disabled) throw this.registrationRefused(viewer.id, 'user gone or disabled');
+    this.requireVerifiedEmail(user);
     if (!(await this.deps.challenges.consume(hashOf(challenge), 'register', viewer.id, now))) {
       throw this.registrationRefused(viewer.id, 'no pending registration challenge');
     }
@@ -152,6 +180,7 @@ export class PasskeyService {
       client,
       details: { passkeyId: passkey.id, deviceType: passkey.deviceType, backedUp: passkey.backedUp },
     });
+    await this.deps.mail.added(viewer.id, passkey.deviceType === 'multiDevice');
     return passkey;
   }
 
@@ -361,6 +390,10 @@ export class PasskeyService {
       expiresAt: this.deps.now() + CHALLENGE_TTL_MS,
     });
     return challenge;
+  }
+
+  private requireVerifiedEmail(user: UserRecord): void {
+    if (this.deps.emailVerification && !user.emailVerified) throw new EmailNotVerifiedInputError();
   }
 
   private relyingParty(): RelyingParty {

@@ -1,6 +1,7 @@
 import { defineModule } from '../module';
 import * as passkeysMigration from './migrations/0020_passkeys';
 import { PasskeyChallengeRepository } from './passkey-challenges.repository';
+import { PasskeyMail } from './passkey-mail';
 import { PasskeyRepository } from './passkey.repository';
 import { PasskeyResolver } from './passkey.resolver';
 import { PasskeyService } from './passkey.service';
@@ -16,7 +17,10 @@ declare module '../module' {
 export const passkeysModule = defineModule({
   name: 'passkeys',
   migrations: { '0020_passkeys': passkeysMigration },
-  createServices({ config, database, logger, now, deriveKey }, { userRepository, sessions, audit, attemptLimiter }) {
+  createServices(
+    { config, database, logger, now, deriveKey, mailer },
+    { userRepository, sessions, audit, attemptLimiter, twoFactor },
+  ) {
     const passkeys = new PasskeyService({
       passkeys: new PasskeyRepository(database.db, database.dialect),
       challenges: new PasskeyChallengeRepository(database.db),
@@ -28,6 +32,10 @@ export const passkeysModule = defineModule({
       relyingParty: config.passkeys ? new RelyingParty(config.passkeys) : null,
       userHandleKey: deriveKey('webauthn user handle'),
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
+      emailVerification: config.accounts.emailVerification,
+      // The two-factor module's proof (built before this one): one budget, one audit trail.
+      identity: twoFactor,
+      mail: new PasskeyMail(mailer, userRepository),
       logger,
       now,
     });

@@ -17,7 +17,7 @@ export const twoFactorModule = defineModule({
   name: 'two-factor',
   migrations: { '0016_two_factor': twoFactor },
   createServices(
-    { database, now, passwords, deriveKey, mailer },
+    { config, database, now, passwords, deriveKey, mailer },
     { userRepository, sessions, audit, attemptLimiter, credentials },
   ) {
     const service = new TwoFactorService({
@@ -29,6 +29,7 @@ export const twoFactorModule = defineModule({
       limiter: attemptLimiter,
       secrets: new TotpSecretBox(deriveKey('totp secret')),
       recoveryCodeKey: deriveKey('recovery codes'),
+      emailVerification: config.accounts.emailVerification,
       mail: new TwoFactorMail(mailer, userRepository),
       now,
     });

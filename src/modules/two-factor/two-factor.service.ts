@@ -4,6 +4,7 @@ import type { ClientInfo } from '../../auth/client-info';
 import { PASSWORD_MAX_LENGTH, type PasswordHasher } from '../../auth/passwords';
 import type { IssuedAccessToken, Viewer } from '../../auth/tokens';
 import {
+  EmailNotVerifiedInputError,
   InvalidInputError,
   InvalidTokenError,
   SecondFactorError,
@@ -57,7 +58,7 @@ export interface SecondFactorInput {
   readonly recoveryCode?: string | null;
 }
 
-type ProvenFactor = 'totp' | 'recovery_code';
+export type ProvenFactor = 'totp' | 'recovery_code';
 
 /** What a presented second factor turned out to be. */
 type FactorOutcome = ProvenFactor | 'wrong' | 'replayed';
@@ -101,6 +102,8 @@ export interface TwoFactorServiceDeps {
   readonly mail: TwoFactorMail;
   /** Keys the recovery codes' hashes. */
   readonly recoveryCodeKey: Buffer;
+  /** EMAIL_VERIFICATION: enrolment waits until the account's address is verified. */
+  readonly emailVerification: boolean;
   readonly now: () => number;
 }
 
@@ -194,6 +197,7 @@ export class TwoFactorService implements SecondFactorGate {
    */
   async startEnrollment(viewer: Viewer, currentPassword: string, client: ClientInfo): Promise<TotpEnrollment> {
     if (await this.deps.repository.isEnrolled(viewer.id)) throw alreadyOn();
+    await this.requireVerifiedEmail(viewer.id);
     await this.proveAgain(viewer, currentPassword, null, client, 'start_totp_enrollment');
     const user = await this.deps.users.findById(viewer.id);
     if (!user) throw new InvalidTokenError('TOKEN_REVOKED');
@@ -219,6 +223,7 @@ export class TwoFactorService implements SecondFactorGate {
   async confirmEnrollment(viewer: Viewer, rawCode: string, client: ClientInfo): Promise<string[]> {
     const code = normalizeTotpCode(rawCode);
     if (!code) throw new InvalidInputError('code', 'Enter the 6-digit code your authenticator app shows.');
+    await this.requireVerifiedEmail(viewer.id);
     const now = this.deps.now();
     const pending = await this.deps.repository.findAuthenticator(viewer.id);
     if (pending?.confirmedAt) throw alreadyOn();
@@ -341,17 +346,7 @@ export class TwoFactorService implements SecondFactorGate {
     factor: SecondFactorInput,
     client: ClientInfo,
   ): Promise<IssuedAccessToken> {
-    const given = parseFactor(factor, { optional: true });
-    const enrolled = await this.deps.repository.isEnrolled(viewer.id);
-    if (enrolled && !given) {
-      throw new InvalidInputError(
-        'code',
-        'This account has two-factor authentication: give a code from the authenticator app, or a recovery code.',
-        'SECOND_FACTOR_REQUIRED',
-      );
-    }
-    if (!enrolled && given) throw notOn('code');
-    const { credentialsVersion, proven } = await this.proveAgain(viewer, password, given, client, 'reauthenticate');
+    const { credentialsVersion, proven } = await this.proveIdentity(viewer, password, factor, client, 'reauthenticate');
     const methods: AuthMethod[] = proven ? ['pwd', 'otp'] : ['pwd'];
     const issued = await this.deps.sessions.reauthenticated(viewer, credentialsVersion, {
       methods: normalizeMethods(methods),
@@ -365,6 +360,32 @@ export class TwoFactorService implements SecondFactorGate {
       details: { secondFactor: proven ?? 'none' },
     });
     return issued;
+  }
+
+  /**
+   * What login asks, proven again in the call: the password, plus a current code (or a
+   * recovery code, then spent) when the account has a second factor; a code given for an
+   * account without one is refused. Throttled and audited as `proveAgain` says, under
+   * `action`. Other modules ask this before a change a stolen access token must not make.
+   */
+  async proveIdentity(
+    viewer: Viewer,
+    password: string,
+    factor: SecondFactorInput,
+    client: ClientInfo,
+    action: string,
+  ): Promise<{ credentialsVersion: number; proven: ProvenFactor | null }> {
+    const given = parseFactor(factor, { optional: true });
+    const enrolled = await this.deps.repository.isEnrolled(viewer.id);
+    if (enrolled && !given) {
+      throw new InvalidInputError(
+        'code',
+        'This account has two-factor authentication: give a code from the authenticator app, or a recovery code.',
+        'SECOND_FACTOR_REQUIRED',
+      );
+    }
+    if (!enrolled && given) throw notOn('code');
+    return this.proveAgain(viewer, password, given, client, action);
   }
 
   /**
@@ -414,6 +435,18 @@ export class TwoFactorService implements SecondFactorGate {
     await reservation.refund();
     if (proven === 'recovery_code') await this.recordRecoveryCodeUse(viewer.id, viewer.sessionId, client);
     return { credentialsVersion, proven };
+  }
+
+  /**
+   * Pre-hijack: whoever signed up with someone else's address must not leave an
+   * authenticator behind that outlives the owner's recovery of the account by password reset
+   * (it would lock the owner out, or let the squatter back in). Nothing is asked or spent first.
+   */
+  private async requireVerifiedEmail(userId: string): Promise<void> {
+    if (!this.deps.emailVerification) return;
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new InvalidTokenError('TOKEN_REVOKED');
+    if (!user.emailVerified) throw new EmailNotVerifiedInputError();
   }
 
   /** Each user's status, in the order asked (for a batching loader). */

@@ -4,8 +4,11 @@ import { useState, type FormEvent } from 'react';
 import { PageHeading } from '../components/page-heading';
 import { ProblemAlert } from '../components/problem-alert';
 import { QueryProblem } from '../components/query-problem';
+import { TextField } from '../components/text-field';
 import type { ProblemDescription } from '../errors/describe-error';
 import { getFragmentData, graphql } from '../generated';
+import type { ChangeProof } from '../two-factor/confirm-change-form';
+import { secondFactorFrom } from '../two-factor/second-factor-input';
 import { createPasskey, describePasskeyProblem, passkeysSupported } from './passkey-ceremony';
 import { PasskeyRow, PasskeyRowFragment } from './passkey-row';
 import { PasskeyStepUpForm } from './passkey-step-up-form';
@@ -17,12 +20,18 @@ const MyPasskeysQuery = graphql(`
       id
       ...PasskeyRow_passkey
     }
+    me {
+      id
+      twoFactor {
+        enabled
+      }
+    }
   }
 `);
 
 const StartRegistrationMutation = graphql(`
-  mutation StartMyPasskeyRegistration {
-    startPasskeyRegistration {
+  mutation StartMyPasskeyRegistration($currentPassword: String!, $code: String, $recoveryCode: String) {
+    startPasskeyRegistration(currentPassword: $currentPassword, code: $code, recoveryCode: $recoveryCode) {
       options
     }
   }
@@ -91,9 +100,11 @@ export function PasskeysPage() {
     }
   }
 
-  const addPasskey = (name: string) =>
+  // The password (and a code) are checked by the server in this very call: a session taken
+  // over without them cannot add a passkey.
+  const addPasskey = (name: string, proof: ChangeProof) =>
     run('add a passkey', async () => {
-      const started = await startRegistration();
+      const started = await startRegistration({ variables: proof });
       const options = started.data?.startPasskeyRegistration.options;
       if (!options) throw new Error('no options');
       const response = await createPasskey(options);
@@ -151,16 +162,30 @@ export function PasskeysPage() {
       ) : !error ? (
         <p aria-live="polite">Loading your passkeys…</p>
       ) : null}
-      <AddPasskeyForm supported={supported} busy={busy} onAdd={addPasskey} />
+      <AddPasskeyForm
+        supported={supported}
+        busy={busy}
+        withCode={data?.me?.twoFactor?.enabled === true}
+        onAdd={addPasskey}
+      />
     </section>
   );
 }
 
-function AddPasskeyForm(props: { supported: boolean; busy: boolean; onAdd: (name: string) => Promise<boolean> }) {
+function AddPasskeyForm(props: {
+  supported: boolean;
+  busy: boolean;
+  /** Two-factor is on: a code (or a recovery code) is asked with the password. */
+  withCode: boolean;
+  onAdd: (name: string, proof: ChangeProof) => Promise<boolean>;
+}) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
-    if (await props.onAdd(String(new FormData(form).get('name') ?? ''))) form.reset();
+    const data = new FormData(form);
+    const second = props.withCode ? secondFactorFrom(String(data.get('code') ?? '')) : null;
+    const proof: ChangeProof = { currentPassword: String(data.get('password') ?? ''), ...second };
+    if (await props.onAdd(String(data.get('name') ?? ''), proof)) form.reset();
   }
   return (
     <div className="card">
@@ -174,6 +199,24 @@ function AddPasskeyForm(props: { supported: boolean; busy: boolean; onAdd: (name
             </p>
             <input id="passkey-name" name="name" maxLength={60} aria-describedby="passkey-name-hint" />
           </div>
+          <p>Confirm it’s you: enter your password{props.withCode ? ', and a code' : ''}.</p>
+          <TextField
+            label="Current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
+          {props.withCode ? (
+            <TextField
+              label="Authentication code"
+              name="code"
+              hint="The 6 digits your authenticator app shows, or one of your recovery codes."
+              autoComplete="one-time-code"
+              spellCheck={false}
+              required
+            />
+          ) : null}
           <button type="submit" disabled={props.busy}>
             {props.busy ? 'Waiting for your device…' : 'Add a passkey'}
           </button>
