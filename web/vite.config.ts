@@ -70,7 +70,9 @@ function refuseSandboxOnAppOrigin(): Plugin {
   };
 }
 
-const graphqlProxy = { '/graphql': { target: apiOrigin, changeOrigin: false } };
+// `ws: true`: WebSocket upgrades on /graphql (subscriptions) go to the API too. The Sandbox
+// refusal above sees only HTTP requests, so it still applies.
+const graphqlProxy = { '/graphql': { target: apiOrigin, changeOrigin: false, ws: true } };
 
 export default defineConfig({
   plugins: [react(), refuseSandboxOnAppOrigin()],

@@ -7,12 +7,14 @@ import {
   ServerError,
   gql,
 } from '@apollo/client';
+import { OperationTypeNode } from 'graphql';
 import { createAuthLink } from './auth-link';
 import { createAuthTransport, type MfaInput } from './auth-transport';
 import type { Role } from './generated/policies';
 import { toTollgateError } from './graphql-errors';
 import { Session, type Timers } from './session';
 import type { SessionState, SignedOutReason, Viewer } from './session-state';
+import { createSubscriptionLink } from './subscription-link';
 import { platformLocks, type LockManagerLike } from './tabs/refresh-lock';
 import { TollgateError } from './tollgate-error';
 
@@ -37,6 +39,13 @@ export interface TollgateClientOptions {
   readonly onSignedOut?: (reason: SignedOutReason) => void;
   /** The Web Locks API; defaults to `navigator.locks` where present. `null` turns locking off. */
   readonly locks?: LockManagerLike | null;
+  /**
+   * Subscriptions over WebSocket (graphql-ws) at this URL, such as `wss://api.example.com/graphql`
+   * or `/graphql` (resolved against the page). Without it, there is no WebSocket and no subscription.
+   */
+  readonly websocketUri?: string;
+  /** A WebSocket constructor where there is no global one (Node 20: the `ws` package). */
+  readonly webSocketImpl?: unknown;
   /** Milliseconds since the epoch; injected by tests. */
   readonly now?: () => number;
   /** Where the proactive refresh is scheduled; injected by tests. */
@@ -73,7 +82,10 @@ export interface SignUpInput {
 }
 
 export interface TollgateClient {
-  /** Apollo Client 4 whose link chain is the auth link then the HTTP link. */
+  /**
+   * Apollo Client 4 whose link chain is the auth link then the HTTP link; with `websocketUri`,
+   * subscriptions go over graphql-ws instead.
+   */
   readonly apollo: ApolloClient;
   getState(): SessionState;
   /** Calls `listener` on every change of state; returns the unsubscribe function. */
@@ -139,6 +151,14 @@ function normalizeOptions(options: TollgateClientOptions) {
   const leeway = options.refreshLeewayMs ?? DEFAULT_LEEWAY_MS;
   if (!Number.isFinite(leeway) || leeway < 0) {
     throw new TypeError('createTollgateClient: `refreshLeewayMs` must be a finite number of milliseconds, 0 or more');
+  }
+  if (
+    options.websocketUri !== undefined &&
+    (typeof options.websocketUri !== 'string' || options.websocketUri.length === 0)
+  ) {
+    throw new TypeError(
+      'createTollgateClient: `websocketUri` must be a WebSocket URL, such as "wss://api.example.com/graphql"',
+    );
   }
   if (options.credentials !== undefined && options.credentials !== 'same-origin' && options.credentials !== 'include') {
     throw new TypeError("createTollgateClient: `credentials` must be 'same-origin' or 'include'");
@@ -226,12 +246,22 @@ export function createTollgateClient(options: TollgateClientOptions): TollgateCl
     clearCache: (): Promise<unknown> => client.clearStore(),
     ...(options.onSignedOut ? { onSignedOut: options.onSignedOut } : {}),
   });
+  const httpChain = ApolloLink.from([
+    createAuthLink(session),
+    new HttpLink({ uri: config.uri, fetch: config.fetch, credentials: config.credentials }),
+  ]);
+  const subscriptions = options.websocketUri
+    ? createSubscriptionLink({ url: options.websocketUri, webSocketImpl: options.webSocketImpl, session })
+    : null;
   const client: ApolloClient = new ApolloClient({
     cache: options.cache ?? new InMemoryCache(),
-    link: ApolloLink.from([
-      createAuthLink(session),
-      new HttpLink({ uri: config.uri, fetch: config.fetch, credentials: config.credentials }),
-    ]),
+    link: subscriptions
+      ? ApolloLink.split(
+          ({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION,
+          subscriptions.link,
+          httpChain,
+        )
+      : httpChain,
   });
 
   const signedIn = async (pair: Parameters<Session['signIn']>[0]): Promise<AuthResult> => {
@@ -298,6 +328,9 @@ export function createTollgateClient(options: TollgateClientOptions): TollgateCl
       return result?.data?.logoutAll ?? 0;
     },
     getAccessToken: () => session.tokenForRequest(),
-    dispose: () => session.dispose(),
+    dispose: () => {
+      subscriptions?.close();
+      session.dispose();
+    },
   };
 }

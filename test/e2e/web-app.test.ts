@@ -192,13 +192,13 @@ describeInChromium('the web app in Chromium', (executablePath) => {
   it('3. shows a USER who types the admin URL a "not allowed" page, and never an admin link', async () => {
     const { page } = await newTab(await newDevice());
     await signUp(page, 'carol@example.com');
-    expect(await mainNavigationLinks(page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor']);
+    expect(await mainNavigationLinks(page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor', 'Articles']);
     const traffic = recordGraphQLTraffic(page);
 
     for (const url of ['/admin/users', '/admin/audit']) {
       await page.goto(url);
       await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
-      expect(await mainNavigationLinks(page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor']);
+      expect(await mainNavigationLinks(page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor', 'Articles']);
     }
     await page.getByText('Your account is not allowed to see this page.').waitFor();
     // Decided from the schema's policies in the page: the admin queries were never sent.
@@ -238,6 +238,7 @@ describeInChromium('the web app in Chromium', (executablePath) => {
       'Sessions',
       'Passkeys',
       'Two-factor',
+      'Articles',
       'Users',
       'Audit log',
     ]);
@@ -260,7 +261,7 @@ describeInChromium('the web app in Chromium', (executablePath) => {
     expect(traffic.exchanges.some((e) => e.status === 401 && e.reasons.includes('TOKEN_STALE'))).toBe(true);
     expect(traffic.exchanges.filter((e) => /refresh/i.test(e.operationName ?? ''))).toHaveLength(1);
     expect(await user.page.getByRole('alert').count()).toBe(0);
-    expect(await mainNavigationLinks(user.page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor']); // EDITOR is not ADMIN
+    expect(await mainNavigationLinks(user.page)).toEqual(['Profile', 'Sessions', 'Passkeys', 'Two-factor', 'Articles']); // EDITOR is not ADMIN
 
     expectNoPageProblems();
   });

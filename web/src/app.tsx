@@ -3,6 +3,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { ForgotPasswordPage } from './accounts/forgot-password-page';
 import { ResetPasswordPage } from './accounts/reset-password-page';
+import { ArticlesPage } from './articles/articles-page';
 import { VerifyEmailPage } from './accounts/verify-email-page';
 import { Layout } from './components/layout';
 import { LoginPage } from './pages/login-page';
@@ -39,6 +40,7 @@ export function App() {
           <Route path="sessions" element={<SessionsPage />} />
           <Route path="passkeys" element={<PasskeysPage />} />
           <Route path="two-factor" element={<TwoFactorPage />} />
+          <Route path="articles" element={<ArticlesPage />} />
           <Route path="admin" element={<RequireAdmin />}>
             <Route index element={<Navigate to="users" replace />} />
             <Route path="users" element={<Lazy page={<AdminUsersPage />} />} />

@@ -9,7 +9,8 @@ import './styles.css';
 
 // Same origin as the page: the dev server (and production's reverse proxy) forwards /graphql.
 // For an API on another origin, see README "Frontend" (CORS_ORIGINS, credentials: 'include').
-const tollgate = createTollgateClient({ uri: '/graphql' });
+// Subscriptions (live articles) over a WebSocket to the same path, opened only when one starts.
+const tollgate = createTollgateClient({ uri: '/graphql', websocketUri: '/graphql' });
 // One refresh from the cookie; until it answers the app shows a neutral state, not the login form.
 void tollgate.restore();
 

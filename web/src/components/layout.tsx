@@ -49,6 +49,7 @@ function SignedInNavigation() {
         <NavLink to="/sessions">Sessions</NavLink>
         <NavLink to="/passkeys">Passkeys</NavLink>
         <NavLink to="/two-factor">Two-factor</NavLink>
+        <NavLink to="/articles">Articles</NavLink>
         {showAdmin ? (
           <>
             <NavLink to="/admin/users">Users</NavLink>

@@ -24,11 +24,17 @@ type Documents = {
     "\n  query AdminUsers($first: Int!, $after: String) {\n    users(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          ...AdminUserRow_user\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AdminUsersDocument,
     "\n  fragment AuditEventRow_event on AuditEvent {\n    at\n    type\n    userId\n    actorId\n    ip\n    userAgent\n    details\n  }\n": typeof types.AuditEventRow_EventFragmentDoc,
     "\n  query AuditLog($first: Int!, $after: String, $userId: ID) {\n    auditEvents(first: $first, after: $after, userId: $userId) {\n      edges {\n        cursor\n        node {\n          id\n          ...AuditEventRow_event\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
+    "\n  query PublishedArticles {\n    articles(status: PUBLISHED, first: 20) {\n      edges {\n        node {\n          id\n          title\n          body\n          publishedAt\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n": typeof types.PublishedArticlesDocument,
+    "\n  query ArticlesInReview {\n    articles(status: IN_REVIEW, first: 20) {\n      edges {\n        node {\n          id\n          title\n          revision\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n": typeof types.ArticlesInReviewDocument,
+    "\n  subscription LiveArticles {\n    articlePublished {\n      id\n      title\n      body\n      publishedAt\n      author {\n        id\n        displayName\n      }\n    }\n  }\n": typeof types.LiveArticlesDocument,
+    "\n  mutation WriteArticle($input: CreateArticleInput!) {\n    createArticle(input: $input) {\n      id\n    }\n  }\n": typeof types.WriteArticleDocument,
+    "\n  mutation SubmitForReview($id: ID!) {\n    submitArticle(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.SubmitForReviewDocument,
+    "\n  mutation PublishReviewed($id: ID!, $revision: Int!) {\n    publishArticle(id: $id, revision: $revision) {\n      id\n      status\n    }\n  }\n": typeof types.PublishReviewedDocument,
     "\n  fragment PasskeyRow_passkey on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n    deviceType\n    backedUp\n  }\n": typeof types.PasskeyRow_PasskeyFragmentDoc,
     "\n  mutation StartMyPasskeyLogin {\n    startPasskeyLogin {\n      options\n    }\n  }\n": typeof types.StartMyPasskeyLoginDocument,
     "\n  mutation FinishMyPasskeyLogin($response: String!) {\n    finishPasskeyLogin(response: $response, useCookie: true) {\n      tokenType\n    }\n  }\n": typeof types.FinishMyPasskeyLoginDocument,
-    "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": typeof types.MyPasskeyListDocument,
-    "\n  mutation StartMyPasskeyRegistration {\n    startPasskeyRegistration {\n      options\n    }\n  }\n": typeof types.StartMyPasskeyRegistrationDocument,
+    "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n    me {\n      id\n      twoFactor {\n        enabled\n      }\n    }\n  }\n": typeof types.MyPasskeyListDocument,
+    "\n  mutation StartMyPasskeyRegistration($currentPassword: String!, $code: String, $recoveryCode: String) {\n    startPasskeyRegistration(currentPassword: $currentPassword, code: $code, recoveryCode: $recoveryCode) {\n      options\n    }\n  }\n": typeof types.StartMyPasskeyRegistrationDocument,
     "\n  mutation FinishMyPasskeyRegistration($response: String!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": typeof types.FinishMyPasskeyRegistrationDocument,
     "\n  mutation RenameMyPasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": typeof types.RenameMyPasskeyDocument,
     "\n  mutation RemoveMyPasskey($id: ID!) {\n    removePasskey(id: $id)\n  }\n": typeof types.RemoveMyPasskeyDocument,
@@ -58,11 +64,17 @@ const documents: Documents = {
     "\n  query AdminUsers($first: Int!, $after: String) {\n    users(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          ...AdminUserRow_user\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AdminUsersDocument,
     "\n  fragment AuditEventRow_event on AuditEvent {\n    at\n    type\n    userId\n    actorId\n    ip\n    userAgent\n    details\n  }\n": types.AuditEventRow_EventFragmentDoc,
     "\n  query AuditLog($first: Int!, $after: String, $userId: ID) {\n    auditEvents(first: $first, after: $after, userId: $userId) {\n      edges {\n        cursor\n        node {\n          id\n          ...AuditEventRow_event\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AuditLogDocument,
+    "\n  query PublishedArticles {\n    articles(status: PUBLISHED, first: 20) {\n      edges {\n        node {\n          id\n          title\n          body\n          publishedAt\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n": types.PublishedArticlesDocument,
+    "\n  query ArticlesInReview {\n    articles(status: IN_REVIEW, first: 20) {\n      edges {\n        node {\n          id\n          title\n          revision\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n": types.ArticlesInReviewDocument,
+    "\n  subscription LiveArticles {\n    articlePublished {\n      id\n      title\n      body\n      publishedAt\n      author {\n        id\n        displayName\n      }\n    }\n  }\n": types.LiveArticlesDocument,
+    "\n  mutation WriteArticle($input: CreateArticleInput!) {\n    createArticle(input: $input) {\n      id\n    }\n  }\n": types.WriteArticleDocument,
+    "\n  mutation SubmitForReview($id: ID!) {\n    submitArticle(id: $id) {\n      id\n      status\n    }\n  }\n": types.SubmitForReviewDocument,
+    "\n  mutation PublishReviewed($id: ID!, $revision: Int!) {\n    publishArticle(id: $id, revision: $revision) {\n      id\n      status\n    }\n  }\n": types.PublishReviewedDocument,
     "\n  fragment PasskeyRow_passkey on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n    deviceType\n    backedUp\n  }\n": types.PasskeyRow_PasskeyFragmentDoc,
     "\n  mutation StartMyPasskeyLogin {\n    startPasskeyLogin {\n      options\n    }\n  }\n": types.StartMyPasskeyLoginDocument,
     "\n  mutation FinishMyPasskeyLogin($response: String!) {\n    finishPasskeyLogin(response: $response, useCookie: true) {\n      tokenType\n    }\n  }\n": types.FinishMyPasskeyLoginDocument,
-    "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": types.MyPasskeyListDocument,
-    "\n  mutation StartMyPasskeyRegistration {\n    startPasskeyRegistration {\n      options\n    }\n  }\n": types.StartMyPasskeyRegistrationDocument,
+    "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n    me {\n      id\n      twoFactor {\n        enabled\n      }\n    }\n  }\n": types.MyPasskeyListDocument,
+    "\n  mutation StartMyPasskeyRegistration($currentPassword: String!, $code: String, $recoveryCode: String) {\n    startPasskeyRegistration(currentPassword: $currentPassword, code: $code, recoveryCode: $recoveryCode) {\n      options\n    }\n  }\n": types.StartMyPasskeyRegistrationDocument,
     "\n  mutation FinishMyPasskeyRegistration($response: String!, $name: String) {\n    finishPasskeyRegistration(response: $response, name: $name) {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": types.FinishMyPasskeyRegistrationDocument,
     "\n  mutation RenameMyPasskey($id: ID!, $name: String!) {\n    renamePasskey(id: $id, name: $name) {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n": types.RenameMyPasskeyDocument,
     "\n  mutation RemoveMyPasskey($id: ID!) {\n    removePasskey(id: $id)\n  }\n": types.RemoveMyPasskeyDocument,
@@ -139,6 +151,30 @@ export function graphql(source: "\n  query AuditLog($first: Int!, $after: String
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query PublishedArticles {\n    articles(status: PUBLISHED, first: 20) {\n      edges {\n        node {\n          id\n          title\n          body\n          publishedAt\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PublishedArticles {\n    articles(status: PUBLISHED, first: 20) {\n      edges {\n        node {\n          id\n          title\n          body\n          publishedAt\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ArticlesInReview {\n    articles(status: IN_REVIEW, first: 20) {\n      edges {\n        node {\n          id\n          title\n          revision\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ArticlesInReview {\n    articles(status: IN_REVIEW, first: 20) {\n      edges {\n        node {\n          id\n          title\n          revision\n          author {\n            id\n            displayName\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveArticles {\n    articlePublished {\n      id\n      title\n      body\n      publishedAt\n      author {\n        id\n        displayName\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription LiveArticles {\n    articlePublished {\n      id\n      title\n      body\n      publishedAt\n      author {\n        id\n        displayName\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WriteArticle($input: CreateArticleInput!) {\n    createArticle(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation WriteArticle($input: CreateArticleInput!) {\n    createArticle(input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubmitForReview($id: ID!) {\n    submitArticle(id: $id) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation SubmitForReview($id: ID!) {\n    submitArticle(id: $id) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PublishReviewed($id: ID!, $revision: Int!) {\n    publishArticle(id: $id, revision: $revision) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation PublishReviewed($id: ID!, $revision: Int!) {\n    publishArticle(id: $id, revision: $revision) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment PasskeyRow_passkey on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n    deviceType\n    backedUp\n  }\n"): (typeof documents)["\n  fragment PasskeyRow_passkey on Passkey {\n    id\n    name\n    createdAt\n    lastUsedAt\n    deviceType\n    backedUp\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -151,11 +187,11 @@ export function graphql(source: "\n  mutation FinishMyPasskeyLogin($response: St
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n"): (typeof documents)["\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n  }\n"];
+export function graphql(source: "\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n    me {\n      id\n      twoFactor {\n        enabled\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyPasskeyList {\n    myPasskeys {\n      id\n      ...PasskeyRow_passkey\n    }\n    me {\n      id\n      twoFactor {\n        enabled\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation StartMyPasskeyRegistration {\n    startPasskeyRegistration {\n      options\n    }\n  }\n"): (typeof documents)["\n  mutation StartMyPasskeyRegistration {\n    startPasskeyRegistration {\n      options\n    }\n  }\n"];
+export function graphql(source: "\n  mutation StartMyPasskeyRegistration($currentPassword: String!, $code: String, $recoveryCode: String) {\n    startPasskeyRegistration(currentPassword: $currentPassword, code: $code, recoveryCode: $recoveryCode) {\n      options\n    }\n  }\n"): (typeof documents)["\n  mutation StartMyPasskeyRegistration($currentPassword: String!, $code: String, $recoveryCode: String) {\n    startPasskeyRegistration(currentPassword: $currentPassword, code: $code, recoveryCode: $recoveryCode) {\n      options\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
