@@ -162,6 +162,16 @@ export interface MailConfig {
   readonly publicUrl: string;
 }
 
+/**
+ * Whether a passkey or TOTP may be added only to an account whose address is proven: whenever a
+ * mail flow can hand the account to whoever holds the address (a verification link, or a password
+ * reset, which proves it too), a second factor added before that proof would outlive it and let
+ * whoever signed up with someone else's address back in (a pre-hijacked account).
+ */
+export function secondFactorsNeedProvenAddress(accounts: AccountsConfig): boolean {
+  return accounts.emailVerification || accounts.passwordReset;
+}
+
 /** The account flows that send mail (src/modules/accounts/). */
 export interface AccountsConfig {
   /** EMAIL_VERIFICATION: sign-up sends a verification link; resendVerification and changeEmail work. */

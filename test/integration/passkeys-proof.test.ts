@@ -285,13 +285,31 @@ describeEachDatabase('passkeys: adding one proves who you are, and waits for a v
 describeEachDatabase('passkeys with EMAIL_VERIFICATION=false', (dialect) => {
   let inbox: SmtpInbox;
   let server: TestServer;
+  let withReset: TestServer;
   beforeAll(async () => {
     inbox = await SmtpInbox.start();
-    server = await startTestServer(dialect, { env: { ...mailEnv(inbox), EMAIL_VERIFICATION: 'false' } });
+    server = await startTestServer(dialect, {
+      env: { ...mailEnv(inbox), EMAIL_VERIFICATION: 'false', PASSWORD_RESET: 'false' },
+    });
+    withReset = await startTestServer(dialect, { env: { ...mailEnv(inbox), EMAIL_VERIFICATION: 'false' } });
   });
   afterAll(async () => {
     await server.close();
+    await withReset.close();
     await inbox.close();
+  });
+
+  it('refuses a passkey to an unproven address while PASSWORD_RESET is on: a reset would hand the account to the address holder, and the passkey would outlive it', async () => {
+    // The re-review's pre-hijack with verification off: a squatter signs up with the owner's
+    // address and adds a passkey; the owner recovers the account by reset; the passkey logged the
+    // squatter back in.
+    const squatter = await withReset.signIn('owner-of-this-address@example.com');
+    const start = await withReset.execute(
+      StartPasskeyRegistrationDocument,
+      { currentPassword: TEST_PASSWORD },
+      { token: squatter.accessToken },
+    );
+    expect(start.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMAIL_NOT_VERIFIED' });
   });
 
   it('adds a passkey to an account no address can be verified for, and mails no unproven address', async () => {

@@ -50,7 +50,7 @@ export interface PasskeyServiceDeps {
   readonly userHandleKey: Buffer;
   /** REQUIRE_VERIFIED_EMAIL: no session for an unverified address, whatever proved the identity. */
   readonly requireVerifiedEmail: boolean;
-  /** EMAIL_VERIFICATION: no passkey is added until the account's address is verified. */
+  /** EMAIL_VERIFICATION or PASSWORD_RESET: no passkey is added until the account's address is proven (secondFactorsNeedProvenAddress). */
   readonly emailVerification: boolean;
   /** Proves the password (and the second factor, when on) in the call that starts a registration. */
   readonly identity: Pick<TwoFactorService, 'proveIdentity'>;

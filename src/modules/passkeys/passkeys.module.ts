@@ -1,3 +1,4 @@
+import { secondFactorsNeedProvenAddress } from '../../config';
 import { defineModule } from '../module';
 import * as passkeysMigration from './migrations/0020_passkeys';
 import { PasskeyChallengeRepository } from './passkey-challenges.repository';
@@ -32,7 +33,7 @@ export const passkeysModule = defineModule({
       relyingParty: config.passkeys ? new RelyingParty(config.passkeys) : null,
       userHandleKey: deriveKey('webauthn user handle'),
       requireVerifiedEmail: config.accounts.requireVerifiedEmail,
-      emailVerification: config.accounts.emailVerification,
+      emailVerification: secondFactorsNeedProvenAddress(config.accounts),
       // The two-factor module's proof (built before this one): one budget, one audit trail.
       identity: twoFactor,
       mail: new PasskeyMail(mailer, userRepository),

@@ -1,3 +1,4 @@
+import { secondFactorsNeedProvenAddress } from '../../config';
 import { defineModule } from '../module';
 import * as twoFactor from './migrations/0016_two_factor';
 import { TotpSecretBox } from './totp-secret-box';
@@ -29,7 +30,7 @@ export const twoFactorModule = defineModule({
       limiter: attemptLimiter,
       secrets: new TotpSecretBox(deriveKey('totp secret')),
       recoveryCodeKey: deriveKey('recovery codes'),
-      emailVerification: config.accounts.emailVerification,
+      emailVerification: secondFactorsNeedProvenAddress(config.accounts),
       mail: new TwoFactorMail(mailer, userRepository),
       now,
     });

@@ -102,7 +102,7 @@ export interface TwoFactorServiceDeps {
   readonly mail: TwoFactorMail;
   /** Keys the recovery codes' hashes. */
   readonly recoveryCodeKey: Buffer;
-  /** EMAIL_VERIFICATION: enrolment waits until the account's address is verified. */
+  /** EMAIL_VERIFICATION or PASSWORD_RESET: enrolment waits until the account's address is proven (secondFactorsNeedProvenAddress). */
   readonly emailVerification: boolean;
   readonly now: () => number;
 }
