@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../helpers/test-server';
 import { markEmailVerified } from '../helpers/verified-email';
 import { CHROMIUM_ARGS, describeInChromium } from './helpers/chromium';
+import { startForwarder, type Forwarder } from './helpers/forwarder';
 import { recordGraphQLTraffic } from './helpers/graphql-traffic';
 import { openWatchedPage, screenshot, type WatchedPage } from './helpers/watched-page';
 import { serveWebApp, type ServedWebApp } from './helpers/web-app';
@@ -195,34 +195,4 @@ function recordCeremonies(page: Page): Record<string, unknown> {
     }
   });
   return recorded;
-}
-
-interface Forwarder {
-  readonly port: number;
-  /** Where connections go; 0 until set (connections made before then are closed). */
-  target: number;
-  close(): Promise<void>;
-}
-
-async function startForwarder(): Promise<Forwarder> {
-  const sockets = new Set<Socket>();
-  const forwarder = { port: 0, target: 0, close: async () => undefined as void };
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    if (forwarder.target === 0) return void client.destroy();
-    const upstream = connect(forwarder.target, '127.0.0.1');
-    sockets.add(upstream);
-    upstream.on('close', () => sockets.delete(upstream));
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  forwarder.port = (server.address() as { port: number }).port;
-  forwarder.close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  };
-  return forwarder;
 }

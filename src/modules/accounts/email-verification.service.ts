@@ -1,4 +1,3 @@
-import { keyedHash } from '../../auth/keyed-hash';
 import type { ClientInfo } from '../../auth/client-info';
 import { throttlingAddress } from '../../auth/throttling-address';
 import type { Viewer } from '../../auth/tokens';
@@ -14,6 +13,7 @@ import type { UserService } from '../user/user.service';
 import type { AccountMail } from './account-mail';
 import { TOKEN_LIFETIME_MS, type AccountTokenCrypto } from './account-tokens';
 import type { AccountTokenRepository } from './account-tokens.repository';
+import { mailLinkToAddress } from './mail-link-to-address';
 
 export interface EmailVerificationDeps {
   /** EMAIL_VERIFICATION. */
@@ -86,27 +86,17 @@ export class EmailVerificationService {
    */
   async resend(rawEmail: string, client: ClientInfo): Promise<void> {
     this.requireEnabled();
-    const email = validEmail(rawEmail);
-    await this.deps.limiter.reserve([
-      { rule: this.rules.perIp, subject: throttlingAddress(client.ip) },
-      { rule: this.rules.perEmail, subject: email },
-    ]);
-    const token = this.deps.crypto.generate();
-    const now = this.deps.now();
-    const userId = await this.deps.tokens.issueForAddress({
-      purpose: 'verify_email',
-      email,
-      tokenHash: this.deps.crypto.hash('verify_email', token),
-      now,
-      expiresAt: now + TOKEN_LIFETIME_MS.verify_email,
-    });
-    const message = this.deps.mail.verifyEmail(email, token);
-    if (userId !== null) message.deliver();
-    await this.deps.audit.record(AuditEventType.VERIFICATION_REQUESTED, {
-      userId,
+    await mailLinkToAddress(
+      this.deps,
+      {
+        purpose: 'verify_email',
+        rules: this.rules,
+        auditType: AuditEventType.VERIFICATION_REQUESTED,
+        compose: (email, token) => this.deps.mail.verifyEmail(email, token),
+      },
+      rawEmail,
       client,
-      details: userId ? {} : { emailHash: keyedHash(this.deps.auditKey, email) },
-    });
+    );
   }
 
   /**

@@ -1,17 +1,15 @@
-import { keyedHash } from '../../auth/keyed-hash';
 import type { ClientInfo } from '../../auth/client-info';
 import { normalizePassword, type PasswordHasher } from '../../auth/passwords';
-import { throttlingAddress } from '../../auth/throttling-address';
 import type { AccountsThrottleConfig } from '../../config';
 import { EmailTokenError, FeatureDisabledError } from '../../errors/domain-errors';
 import { AuditEventType } from '../audit/audit.model';
 import type { AuditLog } from '../audit/audit-log';
 import type { AttemptLimiter, AttemptRule } from '../credentials/attempt-limiter';
 import type { SessionService } from '../session/session.service';
-import { validEmail } from '../user/user.rules';
 import type { AccountMail } from './account-mail';
-import { TOKEN_LIFETIME_MS, type AccountTokenCrypto } from './account-tokens';
+import type { AccountTokenCrypto } from './account-tokens';
 import type { AccountTokenRepository } from './account-tokens.repository';
+import { mailLinkToAddress } from './mail-link-to-address';
 
 export interface PasswordResetDeps {
   /** PASSWORD_RESET. */
@@ -52,27 +50,17 @@ export class PasswordResetService {
    */
   async request(rawEmail: string, client: ClientInfo): Promise<void> {
     this.requireEnabled();
-    const email = validEmail(rawEmail);
-    await this.deps.limiter.reserve([
-      { rule: this.rules.perIp, subject: throttlingAddress(client.ip) },
-      { rule: this.rules.perEmail, subject: email },
-    ]);
-    const token = this.deps.crypto.generate();
-    const now = this.deps.now();
-    const userId = await this.deps.tokens.issueForAddress({
-      purpose: 'password_reset',
-      email,
-      tokenHash: this.deps.crypto.hash('password_reset', token),
-      now,
-      expiresAt: now + TOKEN_LIFETIME_MS.password_reset,
-    });
-    const message = this.deps.mail.passwordReset(email, token);
-    if (userId !== null) message.deliver();
-    await this.deps.audit.record(AuditEventType.PASSWORD_RESET_REQUESTED, {
-      userId,
+    await mailLinkToAddress(
+      this.deps,
+      {
+        purpose: 'password_reset',
+        rules: this.rules,
+        auditType: AuditEventType.PASSWORD_RESET_REQUESTED,
+        compose: (email, token) => this.deps.mail.passwordReset(email, token),
+      },
+      rawEmail,
       client,
-      details: userId ? {} : { emailHash: keyedHash(this.deps.auditKey, email) },
-    });
+    );
   }
 
   /**
